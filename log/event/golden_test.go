@@ -1,0 +1,148 @@
+package event
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden file of each type's current version")
+
+var t0 = time.Date(2026, 11, 21, 19, 0, 0, 123456789, time.UTC)
+
+// samples holds one event per type at its current version. Each must have a
+// golden file; older versions' golden files must decode to the same value.
+func samples() map[string]*Event {
+	hdr := Header{ID: "0123456789abcdef0123456789abcdef", Time: t0, Actor: "AKIDEXAMPLE",
+		Bucket: "photos.2026", BucketID: "fedcba9876543210fedcba9876543210"}
+	obj := hdr
+	obj.Key = "holiday/beach 01.jpg"
+	return map[string]*Event{
+		TypeBucketCreated: {Header: hdr, Payload: &BucketCreated{Region: "us-east-1", Owner: "AKIDEXAMPLE"}},
+		TypeBucketDeleted: {Header: hdr, Payload: &BucketDeleted{}},
+		TypeObjectPut: {Header: obj, Payload: &ObjectPut{
+			Size: 5, ETag: "5d41402abc4b2a76b9719d911017c592",
+			Extents:        []Extent{{Node: "n1", Disk: 0, Segment: 7, Offset: 4096, Length: 5, Record: hdr.ID}},
+			ContentHeaders: ContentHeaders{ContentType: "image/jpeg", CacheControl: "max-age=60"},
+			UserMeta:       map[string]string{"camera": "x100", "lens": "23mm"},
+			Checksums:      map[string]string{"CRC32": "NhCmhg=="}, ChecksumType: "FULL_OBJECT",
+		}},
+		TypeObjectDeleted: {Header: obj, Payload: &ObjectDeleted{}},
+	}
+}
+
+func goldenPath(typ string, v int) string {
+	return filepath.Join("testdata", "golden", typ, fmt.Sprintf("v%d.json", v))
+}
+
+func TestGoldenCurrentVersionsEncodeByteForByte(t *testing.T) {
+	s := samples()
+	for typ, v := range Types() {
+		ev, ok := s[typ]
+		if !ok {
+			t.Fatalf("type %s has no sample: add one to samples()", typ)
+		}
+		got, err := Encode(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, '\n')
+		path := goldenPath(typ, v)
+		if *update {
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%s: %v (run go test -update once for a new version)", typ, err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s v%d encodes differently from its golden file:\n got %s\nwant %s", typ, v, got, want)
+		}
+	}
+}
+
+func TestGoldenEveryVersionDecodesToCurrentValue(t *testing.T) {
+	s := samples()
+	for typ, cur := range Types() {
+		for v := 1; v <= cur; v++ {
+			b, err := os.ReadFile(goldenPath(typ, v))
+			if err != nil {
+				t.Fatalf("%s v%d: golden file missing: %v", typ, v, err)
+			}
+			ev, err := Decode(b)
+			if err != nil {
+				t.Fatalf("%s v%d: %v", typ, v, err)
+			}
+			if !reflect.DeepEqual(ev, s[typ]) {
+				t.Errorf("%s v%d decodes to %+v, want %+v", typ, v, ev, s[typ])
+			}
+		}
+	}
+}
+
+func TestGoldenFilesAllBelongToRegisteredVersions(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "golden", "*", "v*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := Types()
+	var stray []string
+	for _, f := range files {
+		typ := filepath.Base(filepath.Dir(f))
+		var v int
+		if _, err := fmt.Sscanf(filepath.Base(f), "v%d.json", &v); err != nil || v < 1 || v > types[typ] {
+			stray = append(stray, f)
+		}
+	}
+	sort.Strings(stray)
+	if len(stray) > 0 {
+		t.Fatalf("golden files for unregistered types or versions: %v", stray)
+	}
+	if len(files) == 0 {
+		t.Fatal("no golden files found")
+	}
+}
+
+func TestDecodeRefusesUnknownTypesAndVersions(t *testing.T) {
+	cases := map[string]struct {
+		in   string
+		want error
+	}{
+		"unknown type":     {`{"type":"object.teleported","v":1,"id":"x","time":"2026-01-01T00:00:00Z","data":{}}`, ErrUnknownType},
+		"newer version":    {`{"type":"object.put","v":99,"id":"x","time":"2026-01-01T00:00:00Z","data":{}}`, ErrUnknownVersion},
+		"version zero":     {`{"type":"object.put","v":0,"id":"x","time":"2026-01-01T00:00:00Z","data":{}}`, ErrMalformed},
+		"no data":          {`{"type":"object.put","v":1,"id":"x","time":"2026-01-01T00:00:00Z"}`, ErrMalformed},
+		"not json":         {`{"type":`, ErrMalformed},
+		"payload mismatch": {`{"type":"object.put","v":1,"id":"x","time":"2026-01-01T00:00:00Z","data":{"size":"big"}}`, ErrMalformed},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := Decode([]byte(c.in))
+			if !errorsIs(err, c.want) {
+				t.Fatalf("Decode = %v, want %v", err, c.want)
+			}
+		})
+	}
+}
+
+func TestNewIDIsUniqueHex(t *testing.T) {
+	seen := map[string]bool{}
+	for i := 0; i < 1000; i++ {
+		id := NewID()
+		if len(id) != 32 || seen[id] {
+			t.Fatalf("bad or repeated id %q", id)
+		}
+		seen[id] = true
+	}
+}

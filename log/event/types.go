@@ -1,0 +1,76 @@
+package event
+
+// Stable type names. Never rename or reuse one.
+const (
+	TypeBucketCreated = "bucket.created"
+	TypeBucketDeleted = "bucket.deleted"
+	TypeObjectPut     = "object.put"
+	TypeObjectDeleted = "object.deleted"
+)
+
+// BucketCreated (v1) claims a bucket name. Header.Bucket is the name and
+// Header.BucketID the new incarnation's id; a bucket deleted and created
+// again under the same name gets a new id, so events of the old incarnation
+// never leak into the new one.
+type BucketCreated struct {
+	Region string `json:"region"`
+	Owner  string `json:"owner"`
+}
+
+// EventType implements Payload.
+func (*BucketCreated) EventType() string { return TypeBucketCreated }
+
+// BucketDeleted (v1) releases a bucket name. Header.BucketID names the
+// incarnation that is deleted.
+type BucketDeleted struct{}
+
+// EventType implements Payload.
+func (*BucketDeleted) EventType() string { return TypeBucketDeleted }
+
+// Extent is where a run of an object's bytes lives: a record in a segment
+// file on one disk of one node.
+type Extent struct {
+	Node    string `json:"node"`
+	Disk    uint16 `json:"disk"`
+	Segment uint64 `json:"seg"`
+	Offset  int64  `json:"off"` // offset of the record header in the segment
+	Length  int64  `json:"len"` // payload bytes
+	Record  string `json:"rec"` // segment record id (32 hex)
+}
+
+// ContentHeaders are the standard HTTP headers stored with an object and
+// returned on GET and HEAD.
+type ContentHeaders struct {
+	ContentType        string `json:"contentType,omitempty"`
+	ContentEncoding    string `json:"contentEncoding,omitempty"`
+	ContentDisposition string `json:"contentDisposition,omitempty"`
+	ContentLanguage    string `json:"contentLanguage,omitempty"`
+	CacheControl       string `json:"cacheControl,omitempty"`
+	Expires            string `json:"expires,omitempty"` // as sent
+}
+
+// ObjectPut (v1) makes a new object (the current version of Header.Key in an
+// unversioned bucket). The object's bytes are the concatenation of Extents.
+type ObjectPut struct {
+	Size    int64    `json:"size"`
+	ETag    string   `json:"etag"` // without quotes
+	Extents []Extent `json:"extents"`
+	ContentHeaders
+	UserMeta     map[string]string `json:"meta,omitempty"` // lower-case names without x-amz-meta-
+	Checksums    map[string]string `json:"checksums,omitempty"`
+	ChecksumType string            `json:"checksumType,omitempty"` // FULL_OBJECT or COMPOSITE
+	StorageClass string            `json:"storageClass,omitempty"`
+	// Inline is reserved for small objects stored in the event itself. It
+	// is never written by this version of cairn.
+	Inline []byte `json:"inline,omitempty"`
+}
+
+// EventType implements Payload.
+func (*ObjectPut) EventType() string { return TypeObjectPut }
+
+// ObjectDeleted (v1) removes the current version of Header.Key from an
+// unversioned bucket.
+type ObjectDeleted struct{}
+
+// EventType implements Payload.
+func (*ObjectDeleted) EventType() string { return TypeObjectDeleted }
