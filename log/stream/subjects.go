@@ -1,0 +1,31 @@
+package stream
+
+import (
+	"encoding/hex"
+
+	"github.com/zeebo/xxh3"
+)
+
+// Hash returns the 32-hex-digit xxh3-128 token used in subjects for a key or
+// a bucket name.
+func Hash(s string) string {
+	h := xxh3.HashString128(s).Bytes()
+	return hex.EncodeToString(h[:])
+}
+
+// ObjectSubject is the subject of every event about one key of one bucket
+// incarnation.
+func ObjectSubject(bucketID, key string) string {
+	return "s3.ev." + bucketID + "." + Hash(key)
+}
+
+// BucketObjectsFilter matches every object event of one bucket incarnation.
+func BucketObjectsFilter(bucketID string) string {
+	return "s3.ev." + bucketID + ".>"
+}
+
+// BucketNameSubject carries the lifecycle events (created, deleted) that
+// claim and release one bucket name.
+func BucketNameSubject(name string) string {
+	return "s3.bk." + Hash(name)
+}
