@@ -1,0 +1,224 @@
+package catalog
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/cairnstore/cairn/log/event"
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// Apply folds events (in stream order) into one batch together with the
+// last one's sequence, and commits it; sync makes the commit durable (the
+// log is the truth, so most commits need not be). Events at or below the
+// applied sequence are skipped.
+func (c *Catalog) Apply(events []*event.Event, sync bool) error {
+	applied, err := c.AppliedSeq()
+	if err != nil {
+		return err
+	}
+	b := c.db.NewIndexedBatch()
+	defer b.Close()
+	last := applied
+	for _, ev := range events {
+		if ev.Seq <= last {
+			continue
+		}
+		if err := apply(b, ev); err != nil {
+			return fmt.Errorf("catalog: apply seq %d (%s): %w", ev.Seq, ev.Payload.EventType(), err)
+		}
+		last = ev.Seq
+	}
+	if last == applied {
+		return nil
+	}
+	if err := b.Set(keyApplied, be64(last), nil); err != nil {
+		return err
+	}
+	opt := pebble.NoSync
+	if sync {
+		opt = pebble.Sync
+	}
+	if err := b.Commit(opt); err != nil {
+		return fmt.Errorf("catalog: commit: %w", err)
+	}
+	return nil
+}
+
+// apply folds one event. Event types this projection does not know are
+// ignored (other projections may); unknown versions never reach here:
+// decoding refuses them.
+func apply(b *pebble.Batch, ev *event.Event) error {
+	switch p := ev.Payload.(type) {
+	case *event.BucketCreated:
+		return applyBucketCreated(b, ev, p)
+	case *event.BucketDeleted:
+		return applyBucketDeleted(b, ev)
+	case *event.ObjectPut:
+		return applyObjectPut(b, ev, p)
+	case *event.ObjectDeleted:
+		return applyObjectDeleted(b, ev)
+	}
+	return nil
+}
+
+func setJSON(b *pebble.Batch, key []byte, v any) error {
+	val, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Set(key, val, nil)
+}
+
+func applyBucketCreated(b *pebble.Batch, ev *event.Event, p *event.BucketCreated) error {
+	var cur Bucket
+	found, err := getJSON(b, bucketKey(ev.Bucket), &cur)
+	if err != nil {
+		return err
+	}
+	if found && !cur.Deleted {
+		// The name is taken: the stream's expected sequence should have
+		// refused this event. First claim wins, everywhere.
+		return nil
+	}
+	if _, err := rawID(ev.BucketID); err != nil {
+		return err
+	}
+	nb := Bucket{ID: ev.BucketID, Region: p.Region, Owner: p.Owner, Created: ev.Time, Seq: ev.Seq, NameSeq: ev.Seq}
+	return setJSON(b, bucketKey(ev.Bucket), &nb)
+}
+
+func applyBucketDeleted(b *pebble.Batch, ev *event.Event) error {
+	var cur Bucket
+	found, err := getJSON(b, bucketKey(ev.Bucket), &cur)
+	if err != nil || !found || cur.Deleted || cur.ID != ev.BucketID {
+		return err
+	}
+	rid, err := rawID(cur.ID)
+	if err != nil {
+		return err
+	}
+	// The stream guard made sure the bucket was empty; should anything be
+	// left, drop it deterministically so no object outlives its bucket.
+	if err := dropObjects(b, rid); err != nil {
+		return err
+	}
+	if err := b.Delete(lastObjKey(rid), nil); err != nil {
+		return err
+	}
+	cur.Deleted, cur.NameSeq = true, ev.Seq
+	return setJSON(b, bucketKey(ev.Bucket), &cur)
+}
+
+func dropObjects(b *pebble.Batch, rid []byte) error {
+	pfx := objectPrefix(rid)
+	it, err := b.NewIter(&pebble.IterOptions{LowerBound: pfx, UpperBound: prefixEnd(pfx)})
+	if err != nil {
+		return err
+	}
+	var keys [][]byte
+	for ok := it.First(); ok; ok = it.Next() {
+		var o Object
+		if err := json.Unmarshal(it.Value(), &o); err != nil {
+			_ = it.Close()
+			return err
+		}
+		if err := addLiveness(b, o.Extents, -1); err != nil {
+			_ = it.Close()
+			return err
+		}
+		keys = append(keys, append([]byte(nil), it.Key()...))
+	}
+	if err := it.Close(); err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := b.Delete(k, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// liveBucket returns the raw id of ev's bucket incarnation if it is live.
+func liveBucket(b *pebble.Batch, ev *event.Event) ([]byte, bool, error) {
+	var bk Bucket
+	found, err := getJSON(b, bucketKey(ev.Bucket), &bk)
+	if err != nil || !found || bk.Deleted || bk.ID != ev.BucketID {
+		return nil, false, err
+	}
+	rid, err := rawID(bk.ID)
+	return rid, err == nil, err
+}
+
+func applyObjectPut(b *pebble.Batch, ev *event.Event, p *event.ObjectPut) error {
+	rid, live, err := liveBucket(b, ev)
+	if err != nil || !live {
+		return err // an object event after its bucket's deletion is a no-op
+	}
+	key := objectKey(rid, ev.Key)
+	if err := replaceObject(b, key); err != nil {
+		return err
+	}
+	o := Object{Seq: ev.Seq, Modified: ev.Time, Owner: ev.Actor, ObjectPut: *p}
+	if err := setJSON(b, key, &o); err != nil {
+		return err
+	}
+	if err := addLiveness(b, p.Extents, +1); err != nil {
+		return err
+	}
+	return b.Set(lastObjKey(rid), be64(ev.Seq), nil)
+}
+
+func applyObjectDeleted(b *pebble.Batch, ev *event.Event) error {
+	rid, live, err := liveBucket(b, ev)
+	if err != nil || !live {
+		return err
+	}
+	key := objectKey(rid, ev.Key)
+	if err := replaceObject(b, key); err != nil {
+		return err
+	}
+	if err := b.Delete(key, nil); err != nil {
+		return err
+	}
+	return b.Set(lastObjKey(rid), be64(ev.Seq), nil)
+}
+
+// replaceObject releases the liveness of the object currently under key.
+func replaceObject(b *pebble.Batch, key []byte) error {
+	var old Object
+	found, err := getJSON(b, key, &old)
+	if err != nil || !found {
+		return err
+	}
+	return addLiveness(b, old.Extents, -1)
+}
+
+func addLiveness(b *pebble.Batch, extents []event.Extent, sign int64) error {
+	for _, e := range extents {
+		k := livenessKey(e.Node, e.Disk, e.Segment)
+		var bytes, records uint64
+		v, closer, err := b.Get(k)
+		switch {
+		case err == nil:
+			bytes, records = u64(v), u64(v[8:])
+			closer.Close()
+		case !errors.Is(err, pebble.ErrNotFound):
+			return err
+		}
+		bytes = uint64(int64(bytes) + sign*e.Length)
+		records = uint64(int64(records) + sign)
+		if records == 0 {
+			if err := b.Delete(k, nil); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := b.Set(k, append(be64(bytes), be64(records)...), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}

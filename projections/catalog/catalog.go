@@ -1,0 +1,164 @@
+package catalog
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/cairnstore/cairn/log/event"
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/vfs"
+)
+
+// ErrFormat: the store was written with another key layout.
+var ErrFormat = errors.New("catalog: index format differs from this binary's; rebuild it from the log")
+
+// Bucket is one bucket name's record: live, or a tombstone.
+type Bucket struct {
+	Name    string    `json:"-"`
+	ID      string    `json:"id"`
+	Region  string    `json:"region"`
+	Owner   string    `json:"owner"`
+	Created time.Time `json:"created"`
+	Seq     uint64    `json:"seq"`     // sequence of the creating event
+	NameSeq uint64    `json:"nameSeq"` // last sequence on the name subject
+	Deleted bool      `json:"deleted,omitempty"`
+}
+
+// Object is the current object under a key. It embeds the attributes of the
+// put that made it, so the event schema is their one definition.
+type Object struct {
+	Key      string    `json:"-"`
+	Seq      uint64    `json:"seq"` // sequence of the event that made this object
+	Modified time.Time `json:"mtime"`
+	Owner    string    `json:"owner,omitempty"`
+	event.ObjectPut
+}
+
+// Options configures Open.
+type Options struct {
+	Dir    string
+	FS     vfs.FS       // nil: the OS file system
+	Logger *slog.Logger // nil: discard
+}
+
+// Catalog is the Pebble-backed index.
+type Catalog struct {
+	db *pebble.DB
+}
+
+// Open opens (or creates) the index in dir.
+func Open(o Options) (*Catalog, error) {
+	lg := o.Logger
+	if lg == nil {
+		lg = slog.New(slog.DiscardHandler)
+	}
+	opts := &pebble.Options{FormatMajorVersion: pebble.FormatNewest, Logger: pebbleLogger{lg.With("component", "pebble")}}
+	if o.FS != nil {
+		opts.FS = o.FS
+	}
+	db, err := pebble.Open(o.Dir, opts)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: open %s: %w", o.Dir, err)
+	}
+	c := &Catalog{db: db}
+	if err := c.checkFormat(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Catalog) checkFormat() error {
+	v, closer, err := c.db.Get(keyFormat)
+	if errors.Is(err, pebble.ErrNotFound) {
+		applied, err := c.AppliedSeq()
+		if err != nil {
+			return err
+		}
+		if applied != 0 {
+			return ErrFormat
+		}
+		return c.db.Set(keyFormat, be64(format), pebble.Sync)
+	}
+	if err != nil {
+		return fmt.Errorf("catalog: read format: %w", err)
+	}
+	defer closer.Close()
+	if u64(v) != format {
+		return fmt.Errorf("%w (store has %d, binary %d)", ErrFormat, u64(v), format)
+	}
+	return nil
+}
+
+// Close flushes and closes the index.
+func (c *Catalog) Close() error {
+	if err := c.db.Flush(); err != nil {
+		_ = c.db.Close()
+		return fmt.Errorf("catalog: flush: %w", err)
+	}
+	return c.db.Close()
+}
+
+// AppliedSeq is the last stream sequence folded into the index.
+func (c *Catalog) AppliedSeq() (uint64, error) {
+	v, closer, err := c.db.Get(keyApplied)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("catalog: read applied seq: %w", err)
+	}
+	defer closer.Close()
+	return u64(v), nil
+}
+
+// getJSON reads key from r into v; found is false when it is absent.
+func getJSON(r pebble.Reader, key []byte, v any) (found bool, err error) {
+	b, closer, err := r.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("catalog: get: %w", err)
+	}
+	defer closer.Close()
+	if err := json.Unmarshal(b, v); err != nil {
+		return false, fmt.Errorf("catalog: corrupt value under %q: %w", key, err)
+	}
+	return true, nil
+}
+
+// Dump writes every key and value in key order, one "hex(key) value" line
+// each: two indexes with equal dumps are equal.
+func (c *Catalog) Dump(w io.Writer) error {
+	it, err := c.db.NewIter(nil)
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	for ok := it.First(); ok; ok = it.Next() {
+		if _, err := fmt.Fprintf(w, "%x %q\n", it.Key(), it.Value()); err != nil {
+			return err
+		}
+	}
+	return it.Error()
+}
+
+// pebbleLogger routes Pebble's log lines to slog. Fatalf is only called on
+// unrecoverable corruption of the index; it stops the process as Pebble's
+// own default logger does (the index can be rebuilt from the log).
+type pebbleLogger struct{ l *slog.Logger }
+
+func (p pebbleLogger) Infof(format string, args ...any) { p.l.Debug(fmt.Sprintf(format, args...)) }
+func (p pebbleLogger) Errorf(format string, args ...any) {
+	p.l.Error(fmt.Sprintf(format, args...))
+}
+func (p pebbleLogger) Fatalf(format string, args ...any) {
+	p.l.Error(fmt.Sprintf(format, args...))
+	os.Exit(70)
+}

@@ -1,0 +1,35 @@
+// Package catalog is the bucket and object index: a projection of the event
+// log into Pebble.
+//
+// # Contract (in the spirit of hashicorp/raft's FSM)
+//
+// Apply folds a run of events into one Pebble batch that also records the
+// last applied stream sequence, so a batch lands whole or not at all and
+// replaying after a crash is idempotent: events at or below the recorded
+// sequence are skipped. Folding is a pure function of (state, event): no
+// wall clock, no randomness, no segment reads. Rebuilding from sequence 1
+// therefore gives byte-identical contents, which Dump makes checkable.
+//
+// # Key layout (format 1)
+//
+//	"\x00applied"                   -> u64 BE: last applied stream sequence
+//	"\x00format"                    -> u64 BE: this layout's version (1)
+//	"B" name                        -> Bucket JSON (live or tombstone)
+//	"O" bucketID[16] key            -> Object JSON: the current object
+//	"L" bucketID[16]                -> u64 BE: seq of the bucket's last object event
+//	"S" node 0x00 disk[2] seg[8]    -> u64 BE live bytes, u64 BE live records
+//
+// Object keys sort by the raw bytes of the S3 key under a fixed-width bucket
+// id, so ListObjects with a prefix is a bounded range scan, start-after and
+// continuation tokens are seeks, and a delimiter's common prefix is skipped
+// with one seek past it: the cost of a page never depends on keys outside
+// it. A bucket tombstone keeps the sequence of the last event on the
+// bucket's name subject, which a later CreateBucket of the same name uses as
+// its expected sequence.
+//
+// "S" is segment liveness (live bytes per segment), kept in the same batch
+// as the objects that reference the bytes; compaction reads it.
+//
+// A store written with another format is refused with ErrFormat: rebuild it
+// from the log (cairn rebuild).
+package catalog

@@ -1,0 +1,159 @@
+package catalog
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// Bucket returns the record of a bucket name; found is false when the name
+// was never used. A deleted bucket comes back with Deleted set.
+func (c *Catalog) Bucket(name string) (b Bucket, found bool, err error) {
+	found, err = getJSON(c.db, bucketKey(name), &b)
+	b.Name = name
+	return b, found, err
+}
+
+// Buckets returns the live buckets in name order.
+func (c *Catalog) Buckets() ([]Bucket, error) {
+	pfx := []byte{prefixBucket}
+	it, err := c.db.NewIter(&pebble.IterOptions{LowerBound: pfx, UpperBound: prefixEnd(pfx)})
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	var out []Bucket
+	for ok := it.First(); ok; ok = it.Next() {
+		var b Bucket
+		if err := json.Unmarshal(it.Value(), &b); err != nil {
+			return nil, fmt.Errorf("catalog: corrupt bucket %q: %w", it.Key(), err)
+		}
+		if !b.Deleted {
+			b.Name = string(it.Key()[1:])
+			out = append(out, b)
+		}
+	}
+	return out, it.Error()
+}
+
+// Object returns the current object under key in a bucket incarnation.
+func (c *Catalog) Object(bucketID, key string) (o Object, found bool, err error) {
+	rid, err := rawID(bucketID)
+	if err != nil {
+		return o, false, err
+	}
+	found, err = getJSON(c.db, objectKey(rid, key), &o)
+	o.Key = key
+	return o, found, err
+}
+
+// BucketEmpty reports whether a bucket incarnation holds no object, and the
+// sequence of its last object event (the guard of a DeleteBucket).
+func (c *Catalog) BucketEmpty(bucketID string) (empty bool, lastSeq uint64, err error) {
+	rid, err := rawID(bucketID)
+	if err != nil {
+		return false, 0, err
+	}
+	pfx := objectPrefix(rid)
+	it, err := c.db.NewIter(&pebble.IterOptions{LowerBound: pfx, UpperBound: prefixEnd(pfx)})
+	if err != nil {
+		return false, 0, err
+	}
+	empty = !it.First()
+	if err := it.Close(); err != nil {
+		return false, 0, err
+	}
+	v, closer, err := c.db.Get(lastObjKey(rid))
+	if err == nil {
+		lastSeq = u64(v)
+		closer.Close()
+	} else if err != pebble.ErrNotFound {
+		return false, 0, err
+	}
+	return empty, lastSeq, nil
+}
+
+// ListQuery selects one page of a bucket's keys.
+type ListQuery struct {
+	Prefix    string
+	Delimiter string
+	After     string // list keys strictly after this one (start-after, marker, token)
+	Max       int    // objects plus common prefixes on the page
+}
+
+// ListPage is one page of a listing. Next is the last key or common prefix
+// on the page: listing again with After = Next continues where this page
+// stopped.
+type ListPage struct {
+	Objects        []Object
+	CommonPrefixes []string
+	Truncated      bool
+	Next           string
+}
+
+// List returns one page of a bucket incarnation's objects in key order.
+func (c *Catalog) List(bucketID string, q ListQuery) (ListPage, error) {
+	var page ListPage
+	rid, err := rawID(bucketID)
+	if err != nil || q.Max <= 0 {
+		return page, err
+	}
+	lower := objectKey(rid, q.Prefix)
+	it, err := c.db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: prefixEnd(lower)})
+	if err != nil {
+		return page, err
+	}
+	defer it.Close()
+	base := len(objectPrefix(rid))
+	valid := it.SeekGE(startKey(rid, q))
+	for ; valid && len(page.Objects)+len(page.CommonPrefixes) < q.Max; valid = it.Valid() {
+		key := string(it.Key()[base:])
+		if cp, ok := commonPrefix(key, q.Prefix, q.Delimiter); ok {
+			page.CommonPrefixes = append(page.CommonPrefixes, cp)
+			page.Next = cp
+			// Skip the whole common prefix with one seek. (Keys start
+			// with 'O', so a successor always exists.)
+			it.SeekGE(prefixEnd(objectKey(rid, cp)))
+			continue
+		}
+		var o Object
+		if err := json.Unmarshal(it.Value(), &o); err != nil {
+			return page, fmt.Errorf("catalog: corrupt object %q: %w", key, err)
+		}
+		o.Key = key
+		page.Objects = append(page.Objects, o)
+		page.Next = key
+		it.Next()
+	}
+	page.Truncated = valid
+	return page, it.Error()
+}
+
+// startKey is where a page starts: just after q.After, or past every key of
+// the common prefix q.After when it is one (a continuation after a page that
+// ended on a common prefix).
+func startKey(rid []byte, q ListQuery) []byte {
+	first := objectKey(rid, q.Prefix)
+	if q.After == "" || q.After < q.Prefix {
+		return first
+	}
+	if cp, ok := commonPrefix(q.After, q.Prefix, q.Delimiter); ok && cp == q.After {
+		return prefixEnd(objectKey(rid, cp))
+	}
+	return append(objectKey(rid, q.After), 0)
+}
+
+// commonPrefix returns the prefix that key rolls up into: the key up to and
+// including the first delimiter after prefix.
+func commonPrefix(key, prefix, delim string) (string, bool) {
+	if delim == "" || !strings.HasPrefix(key, prefix) {
+		return "", false
+	}
+	i := strings.Index(key[len(prefix):], delim)
+	if i < 0 {
+		return "", false
+	}
+	return key[:len(prefix)+i+len(delim)], true
+}
