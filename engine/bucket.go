@@ -1,0 +1,169 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"github.com/cairnstore/cairn/engine/names"
+	"github.com/cairnstore/cairn/log/event"
+	"github.com/cairnstore/cairn/log/stream"
+	"github.com/cairnstore/cairn/projections/catalog"
+)
+
+// Bucket describes a live bucket.
+type Bucket struct {
+	Name    string
+	Region  string
+	Owner   string
+	Created time.Time
+	id      string
+}
+
+func bucketOf(b catalog.Bucket) Bucket {
+	return Bucket{Name: b.Name, Region: b.Region, Owner: b.Owner, Created: b.Created, id: b.ID}
+}
+
+// maxConflictRetries bounds re-evaluations after a lost optimistic race.
+const maxConflictRetries = 8
+
+// CreateBucketInput asks for a new bucket.
+type CreateBucketInput struct {
+	Name     string
+	Location string // LocationConstraint; empty means this endpoint's region
+	Owner    string
+}
+
+// CreateBucket claims a bucket name. Re-creating a bucket one already owns
+// succeeds in us-east-1 (S3's legacy behaviour there) and is
+// ErrBucketAlreadyOwnedByYou in every other region, as in S3.
+func (e *Engine) CreateBucket(ctx context.Context, in CreateBucketInput) error {
+	if err := names.CheckBucket(in.Name); err != nil {
+		return err
+	}
+	if in.Location != "" && in.Location != e.o.Region {
+		return ErrIllegalLocationConstraint
+	}
+	for range maxConflictRetries {
+		if err := e.sync(ctx); err != nil {
+			return err
+		}
+		cur, found, err := e.o.Catalog.Bucket(in.Name)
+		if err != nil {
+			return err
+		}
+		if found && !cur.Deleted {
+			return e.alreadyExists(cur, in.Owner)
+		}
+		var expect uint64
+		if found {
+			expect = cur.NameSeq // the tombstone's: nobody claimed it since
+		}
+		ev := &event.Event{Header: e.header(in.Owner), Payload: &event.BucketCreated{Region: e.o.Region, Owner: in.Owner}}
+		ev.Bucket, ev.BucketID = in.Name, newBucketID()
+		_, err = e.appendEvent(ctx, stream.BucketNameSubject(in.Name), ev, &stream.Expect{Seq: expect})
+		if errors.Is(err, stream.ErrConflict) {
+			if err := e.waitLatest(ctx); err != nil {
+				return err
+			}
+			continue // someone else changed the name: look again
+		}
+		return err
+	}
+	return ErrBusy
+}
+
+func (e *Engine) alreadyExists(cur catalog.Bucket, owner string) error {
+	if cur.Owner != owner {
+		return ErrBucketAlreadyExists
+	}
+	if e.o.Region == "us-east-1" {
+		return nil
+	}
+	return ErrBucketAlreadyOwnedByYou
+}
+
+// waitLatest waits until the projection has applied everything in the
+// stream now: after a lost race, the winner's event must be visible.
+func (e *Engine) waitLatest(ctx context.Context) error {
+	st, err := e.o.Log.State(ctx)
+	if err != nil {
+		return err
+	}
+	return e.o.Runner.WaitFor(ctx, st.LastSeq)
+}
+
+func newBucketID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// DeleteBucket deletes an empty bucket. The event is guarded by the
+// sequence of the bucket's last object event, so an object written by any
+// gateway after the emptiness check makes it fail and re-check.
+func (e *Engine) DeleteBucket(ctx context.Context, name, actor string) error {
+	for range maxConflictRetries {
+		b, err := e.bucket(ctx, name)
+		if err != nil {
+			return err
+		}
+		empty, last, err := e.o.Catalog.BucketEmpty(b.id)
+		if err != nil {
+			return err
+		}
+		if !empty {
+			return ErrBucketNotEmpty
+		}
+		ev := &event.Event{Header: e.header(actor), Payload: &event.BucketDeleted{}}
+		ev.Bucket, ev.BucketID = name, b.id
+		guard := &stream.Expect{Seq: last, Subject: stream.BucketObjectsFilter(b.id)}
+		_, err = e.appendEvent(ctx, stream.BucketNameSubject(name), ev, guard)
+		if errors.Is(err, stream.ErrConflict) {
+			if err := e.waitLatest(ctx); err != nil {
+				return err
+			}
+			continue
+		}
+		return err
+	}
+	return ErrBusy
+}
+
+// bucket returns a live bucket by name after the read barrier.
+func (e *Engine) bucket(ctx context.Context, name string) (Bucket, error) {
+	if err := e.sync(ctx); err != nil {
+		return Bucket{}, err
+	}
+	b, found, err := e.o.Catalog.Bucket(name)
+	if err != nil {
+		return Bucket{}, err
+	}
+	if !found || b.Deleted {
+		return Bucket{}, ErrNoSuchBucket
+	}
+	return bucketOf(b), nil
+}
+
+// HeadBucket returns a live bucket.
+func (e *Engine) HeadBucket(ctx context.Context, name string) (Bucket, error) {
+	return e.bucket(ctx, name)
+}
+
+// ListBuckets returns every live bucket in name order.
+func (e *Engine) ListBuckets(ctx context.Context) ([]Bucket, error) {
+	if err := e.sync(ctx); err != nil {
+		return nil, err
+	}
+	bs, err := e.o.Catalog.Buckets()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Bucket, len(bs))
+	for i, b := range bs {
+		out[i] = bucketOf(b)
+	}
+	return out, nil
+}

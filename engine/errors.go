@@ -1,0 +1,44 @@
+package engine
+
+import (
+	"errors"
+
+	"github.com/cairnstore/cairn/engine/checksum"
+	"github.com/cairnstore/cairn/engine/names"
+)
+
+// Domain errors. httpapi maps each to its S3 code in one table.
+var (
+	ErrNoSuchBucket              = errors.New("engine: no such bucket")
+	ErrBucketAlreadyExists       = errors.New("engine: bucket name taken by another owner")
+	ErrBucketAlreadyOwnedByYou   = errors.New("engine: bucket already exists and is yours")
+	ErrBucketNotEmpty            = errors.New("engine: bucket not empty")
+	ErrInvalidBucketName         = names.ErrInvalidBucketName
+	ErrKeyTooLong                = names.ErrKeyTooLong
+	ErrInvalidKey                = names.ErrInvalidKey
+	ErrIllegalLocationConstraint = errors.New("engine: location constraint differs from this endpoint's region")
+	ErrNoSuchKey                 = errors.New("engine: no such key")
+	ErrInvalidRange              = errors.New("engine: range not satisfiable")
+	ErrEntityTooLarge            = errors.New("engine: object larger than the single PUT limit")
+	ErrMetadataTooLarge          = errors.New("engine: user metadata larger than 2 KB")
+	ErrIncompleteBody            = errors.New("engine: body shorter than its declared length")
+	ErrBadDigest                 = errors.New("engine: Content-MD5 does not match the body")
+	ErrChecksumMismatch          = errors.New("engine: checksum does not match the body")
+	ErrInvalidChecksum           = errors.New("engine: checksum value is not valid for its algorithm")
+	ErrMissingChecksum           = errors.New("engine: declared checksum trailer is missing")
+	ErrBlobUnavailable           = errors.New("engine: object bytes are on a node this gateway cannot reach")
+	ErrBusy                      = errors.New("engine: too many concurrent changes to one name, try again")
+)
+
+// ChecksumMismatchError names the algorithm whose value did not match; it
+// matches ErrChecksumMismatch.
+type ChecksumMismatchError struct {
+	Algorithm checksum.Algorithm
+}
+
+func (e *ChecksumMismatchError) Error() string {
+	return ErrChecksumMismatch.Error() + " (" + string(e.Algorithm) + ")"
+}
+
+// Is makes errors.Is(err, ErrChecksumMismatch) hold.
+func (e *ChecksumMismatchError) Is(target error) bool { return target == ErrChecksumMismatch }
