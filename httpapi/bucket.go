@@ -1,0 +1,95 @@
+package httpapi
+
+import (
+	"encoding/xml"
+	"io"
+	"net/http"
+
+	"github.com/cairnstore/cairn/engine"
+	"github.com/cairnstore/cairn/httpapi/s3err"
+	"github.com/cairnstore/cairn/httpapi/s3xml"
+)
+
+// maxXMLBody bounds request bodies parsed as XML.
+const maxXMLBody = 1 << 20
+
+// readXMLBody decodes an optional XML request body into v; found is false
+// when the body is empty.
+func readXMLBody(r *http.Request, q *request, v any) (found bool, err error) {
+	body, err := q.auth.Body(r)
+	if err != nil {
+		return false, err
+	}
+	defer body.Close()
+	b, err := io.ReadAll(io.LimitReader(body, maxXMLBody+1))
+	if err != nil {
+		return false, err
+	}
+	if len(b) > maxXMLBody {
+		return false, s3err.New(s3err.InvalidRequest, "The XML body is too large.")
+	}
+	if len(b) == 0 {
+		return false, nil
+	}
+	if err := xml.Unmarshal(b, v); err != nil {
+		return false, s3err.New(s3err.MalformedXML, "")
+	}
+	return true, nil
+}
+
+func (h *Handler) createBucket(w http.ResponseWriter, r *http.Request, q *request) error {
+	var cfg s3xml.CreateBucketConfiguration
+	if _, err := readXMLBody(r, q, &cfg); err != nil {
+		return err
+	}
+	err := h.o.Engine.CreateBucket(r.Context(), engine.CreateBucketInput{Name: q.bucket, Location: cfg.LocationConstraint, Owner: q.actor()})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/"+q.bucket)
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (h *Handler) headBucket(w http.ResponseWriter, r *http.Request, q *request) error {
+	b, err := h.o.Engine.HeadBucket(r.Context(), q.bucket)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("x-amz-bucket-region", b.Region)
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (h *Handler) deleteBucket(w http.ResponseWriter, r *http.Request, q *request) error {
+	if err := h.o.Engine.DeleteBucket(r.Context(), q.bucket, q.actor()); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h *Handler) getBucketLocation(w http.ResponseWriter, r *http.Request, q *request) error {
+	b, err := h.o.Engine.HeadBucket(r.Context(), q.bucket)
+	if err != nil {
+		return err
+	}
+	loc := b.Region
+	if loc == "us-east-1" {
+		loc = "" // S3 reports the classic region as an empty constraint
+	}
+	return writeXML(w, http.StatusOK, s3xml.LocationConstraint{NS: s3xml.NS, Region: loc})
+}
+
+func (h *Handler) listBuckets(w http.ResponseWriter, r *http.Request, q *request) error {
+	bs, err := h.o.Engine.ListBuckets(r.Context())
+	if err != nil {
+		return err
+	}
+	res := s3xml.ListAllMyBucketsResult{NS: s3xml.NS, Owner: s3xml.Owner{ID: ownerID(q.actor()), DisplayName: q.actor()}}
+	res.Buckets = make([]s3xml.BucketInfo, 0, len(bs))
+	for _, b := range bs {
+		res.Buckets = append(res.Buckets, s3xml.BucketInfo{Name: b.Name, CreationDate: s3xml.Time(b.Created), BucketRegion: b.Region})
+	}
+	return writeXML(w, http.StatusOK, res)
+}

@@ -1,0 +1,144 @@
+package httpapi
+
+import (
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/cairnstore/cairn/httpapi/s3err"
+	"github.com/gorilla/mux"
+)
+
+// level is what a request addresses.
+type level int
+
+const (
+	levelService level = iota // no bucket
+	levelBucket               // a bucket
+	levelObject               // a key in a bucket
+)
+
+// target finds the bucket and key, virtual-host style when the Host is a
+// subdomain of a configured domain, path style otherwise. Keys are taken
+// from the decoded path verbatim: S3 keys may contain "//", "./" and a
+// trailing "/", so the path is never cleaned.
+func (h *Handler) target(r *http.Request) (bucket, key string, lv level) {
+	path := strings.TrimPrefix(r.URL.Path, "/")
+	host := r.Host
+	if hh, _, err := net.SplitHostPort(host); err == nil {
+		host = hh
+	}
+	host = strings.ToLower(host)
+	for _, d := range h.o.Domains {
+		if strings.HasSuffix(host, "."+d) {
+			bucket = strings.TrimSuffix(host, "."+d)
+			return bucket, path, levelFor(bucket, path)
+		}
+	}
+	bucket, key, _ = strings.Cut(path, "/")
+	return bucket, key, levelFor(bucket, key)
+}
+
+func levelFor(bucket, key string) level {
+	switch {
+	case bucket == "":
+		return levelService
+	case key == "":
+		return levelBucket
+	}
+	return levelObject
+}
+
+// subresources are query parameters that select an S3 sub-resource or a
+// different operation. A request carrying one that no route handles gets
+// NotImplemented rather than being mistaken for a plain GET or PUT.
+var subresources = []string{"accelerate", "acl", "analytics", "attributes", "cors", "delete", "encryption",
+	"intelligent-tiering", "inventory", "legal-hold", "lifecycle", "location", "logging", "metrics", "metadataTable",
+	"notification", "object-lock", "ownershipControls", "partNumber", "policy", "policyStatus", "publicAccessBlock",
+	"replication", "requestPayment", "restore", "retention", "select", "session", "tagging", "torrent", "uploadId",
+	"uploads", "versionId", "versioning", "versions", "website", "list-type", "events"}
+
+// route is one line of the routing table.
+type route struct {
+	method string
+	level  level
+	query  []string // sub-resource (and value pattern) pairs, as mux.Queries
+	op     string
+	h      handlerFunc
+}
+
+func (h *Handler) table() []route {
+	return []route{
+		{http.MethodGet, levelService, nil, "ListBuckets", h.listBuckets},
+		{http.MethodGet, levelBucket, []string{"location", ""}, "GetBucketLocation", h.getBucketLocation},
+		{http.MethodGet, levelBucket, []string{"list-type", "2"}, "ListObjectsV2", h.listObjectsV2},
+		{http.MethodGet, levelBucket, nil, "ListObjects", h.listObjectsV1},
+		{http.MethodPut, levelBucket, nil, "CreateBucket", h.createBucket},
+		{http.MethodHead, levelBucket, nil, "HeadBucket", h.headBucket},
+		{http.MethodDelete, levelBucket, nil, "DeleteBucket", h.deleteBucket},
+		{http.MethodPut, levelObject, nil, "PutObject", h.putObject},
+		{http.MethodGet, levelObject, nil, "GetObject", h.getObject},
+		{http.MethodHead, levelObject, nil, "HeadObject", h.headObject},
+		{http.MethodDelete, levelObject, nil, "DeleteObject", h.deleteObject},
+	}
+}
+
+func (h *Handler) routes() *mux.Router {
+	m := mux.NewRouter()
+	m.SkipClean(true)
+	for _, rt := range h.table() {
+		mr := m.Methods(rt.method).MatcherFunc(atLevel(rt.level))
+		if len(rt.query) > 0 {
+			name := rt.query[0]
+			mr = mr.MatcherFunc(hasQuery(name, rt.query[1])).MatcherFunc(noSubresourceBut(name))
+		} else {
+			mr = mr.MatcherFunc(noSubresourceBut(""))
+		}
+		mr.Handler(h.wrap(rt.op, rt.h))
+	}
+	m.NotFoundHandler = h.wrap("Unsupported", h.unsupported)
+	m.MethodNotAllowedHandler = m.NotFoundHandler
+	return m
+}
+
+func atLevel(lv level) mux.MatcherFunc {
+	return func(r *http.Request, _ *mux.RouteMatch) bool { return reqOf(r).level == lv }
+}
+
+// hasQuery matches a present parameter; with a value, only that value.
+func hasQuery(name, value string) mux.MatcherFunc {
+	return func(r *http.Request, _ *mux.RouteMatch) bool {
+		v, ok := r.URL.Query()[name]
+		return ok && (value == "" || (len(v) > 0 && v[0] == value))
+	}
+}
+
+// noSubresourceBut matches requests whose only sub-resource (if any) is
+// the given one.
+func noSubresourceBut(allowed string) mux.MatcherFunc {
+	return func(r *http.Request, _ *mux.RouteMatch) bool {
+		q := r.URL.Query()
+		for _, s := range subresources {
+			if _, ok := q[s]; ok && s != allowed {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// unsupported answers requests no route takes: NotImplemented when they
+// name an S3 sub-resource or operation cairn does not have yet,
+// MethodNotAllowed otherwise.
+func (h *Handler) unsupported(w http.ResponseWriter, r *http.Request, q *request) error {
+	query := r.URL.Query()
+	for _, s := range subresources {
+		if _, ok := query[s]; ok {
+			return s3err.New(s3err.NotImplemented, "cairn does not implement the "+s+" sub-resource yet.")
+		}
+	}
+	if r.Method == http.MethodPost && q.level != levelService {
+		return s3err.New(s3err.NotImplemented, "")
+	}
+	return s3err.New(s3err.MethodNotAllowed, "")
+}

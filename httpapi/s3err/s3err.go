@@ -1,0 +1,135 @@
+// Package s3err is the table of S3 error codes and the one place that turns
+// domain and authentication errors into them.
+//
+// Every error response is S3's XML body (HEAD responses carry none):
+//
+//	<?xml version="1.0" encoding="UTF-8"?>
+//	<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message>
+//	<Key>k</Key><BucketName>b</BucketName><Resource>/b/k</Resource>
+//	<RequestId>…</RequestId><HostId>…</HostId></Error>
+package s3err
+
+import (
+	"encoding/xml"
+	"net/http"
+)
+
+// Code is one S3 error code with its HTTP status and default message.
+type Code struct {
+	Name    string
+	Status  int
+	Message string
+}
+
+// The codes cairn answers with (names, statuses and messages as AWS S3).
+var (
+	AccessDenied                       = Code{"AccessDenied", 403, "Access Denied"}
+	AuthorizationHeaderMalformed       = Code{"AuthorizationHeaderMalformed", 400, "The authorization header is malformed."}
+	AuthorizationQueryParametersError  = Code{"AuthorizationQueryParametersError", 400, "Error parsing the X-Amz-Credential parameter."}
+	BadDigest                          = Code{"BadDigest", 400, "The Content-MD5 you specified did not match what we received."}
+	BucketAlreadyExists                = Code{"BucketAlreadyExists", 409, "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again."}
+	BucketAlreadyOwnedByYou            = Code{"BucketAlreadyOwnedByYou", 409, "Your previous request to create the named bucket succeeded and you already own it."}
+	BucketNotEmpty                     = Code{"BucketNotEmpty", 409, "The bucket you tried to delete is not empty"}
+	EntityTooLarge                     = Code{"EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed object size."}
+	IllegalLocationConstraintException = Code{"IllegalLocationConstraintException", 400, "The location constraint is incompatible for the region specific endpoint this request was sent to."}
+	IncompleteBody                     = Code{"IncompleteBody", 400, "You did not provide the number of bytes specified by the Content-Length HTTP header."}
+	InternalError                      = Code{"InternalError", 500, "We encountered an internal error. Please try again."}
+	InvalidAccessKeyID                 = Code{"InvalidAccessKeyId", 403, "The AWS Access Key Id you provided does not exist in our records."}
+	InvalidArgument                    = Code{"InvalidArgument", 400, "Invalid Argument"}
+	InvalidBucketName                  = Code{"InvalidBucketName", 400, "The specified bucket is not valid."}
+	InvalidDigest                      = Code{"InvalidDigest", 400, "The Content-MD5 you specified is not valid."}
+	InvalidRange                       = Code{"InvalidRange", 416, "The requested range is not satisfiable"}
+	InvalidRequest                     = Code{"InvalidRequest", 400, "Invalid Request"}
+	InvalidStorageClass                = Code{"InvalidStorageClass", 400, "The storage class you specified is not valid"}
+	KeyTooLongError                    = Code{"KeyTooLongError", 400, "Your key is too long"}
+	MalformedTrailerError              = Code{"MalformedTrailerError", 400, "The request contained trailing data that was not well-formed or did not conform to our published schema."}
+	MalformedXML                       = Code{"MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema."}
+	MetadataTooLarge                   = Code{"MetadataTooLarge", 400, "Your metadata headers exceed the maximum allowed metadata size."}
+	MethodNotAllowed                   = Code{"MethodNotAllowed", 405, "The specified method is not allowed against this resource."}
+	MissingContentLength               = Code{"MissingContentLength", 411, "You must provide the Content-Length HTTP header."}
+	MissingSecurityHeader              = Code{"MissingSecurityHeader", 400, "Your request was missing a required header."}
+	NoSuchBucket                       = Code{"NoSuchBucket", 404, "The specified bucket does not exist"}
+	NoSuchKey                          = Code{"NoSuchKey", 404, "The specified key does not exist."}
+	NotImplemented                     = Code{"NotImplemented", 501, "A header or query you provided implies functionality that is not implemented."}
+	RequestTimeTooSkewed               = Code{"RequestTimeTooSkewed", 403, "The difference between the request time and the server's time is too large."}
+	ServiceUnavailable                 = Code{"ServiceUnavailable", 503, "Please reduce your request rate."}
+	SignatureDoesNotMatch              = Code{"SignatureDoesNotMatch", 403, "The request signature we calculated does not match the signature you provided. Check your key and signing method."}
+	XAmzContentSHA256Mismatch          = Code{"XAmzContentSHA256Mismatch", 400, "The provided 'x-amz-content-sha256' header does not match what was computed."}
+)
+
+// All lists every code, for the table's tests.
+var All = []Code{AccessDenied, AuthorizationHeaderMalformed, AuthorizationQueryParametersError, BadDigest,
+	BucketAlreadyExists, BucketAlreadyOwnedByYou, BucketNotEmpty, EntityTooLarge, IllegalLocationConstraintException,
+	IncompleteBody, InternalError, InvalidAccessKeyID, InvalidArgument, InvalidBucketName, InvalidDigest, InvalidRange,
+	InvalidRequest, InvalidStorageClass, KeyTooLongError, MalformedTrailerError, MalformedXML, MetadataTooLarge, MethodNotAllowed,
+	MissingContentLength, MissingSecurityHeader, NoSuchBucket, NoSuchKey, NotImplemented, RequestTimeTooSkewed,
+	ServiceUnavailable, SignatureDoesNotMatch, XAmzContentSHA256Mismatch}
+
+// Field is an extra element of an error body (e.g. StringToSign).
+type Field struct {
+	XMLName xml.Name
+	Value   string `xml:",chardata"`
+}
+
+// Error is one S3 error response.
+type Error struct {
+	Code    Code
+	Message string // overrides Code.Message when set
+	Fields  []Field
+	Err     error // the cause, for logs only
+}
+
+// New returns an error of code c with an optional message.
+func New(c Code, msg string) *Error { return &Error{Code: c, Message: msg} }
+
+// With adds an element to the XML body.
+func (e *Error) With(name, value string) *Error {
+	e.Fields = append(e.Fields, Field{XMLName: xml.Name{Local: name}, Value: value})
+	return e
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Code.Name + ": " + e.Err.Error()
+	}
+	return e.Code.Name + ": " + e.message()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+func (e *Error) message() string {
+	if e.Message != "" {
+		return e.Message
+	}
+	return e.Code.Message
+}
+
+type body struct {
+	XMLName   xml.Name `xml:"Error"`
+	Code      string
+	Message   string
+	Fields    []Field
+	Resource  string
+	RequestID string `xml:"RequestId"`
+	HostID    string `xml:"HostId"`
+}
+
+// Write renders e. The caller has set x-amz-request-id; HEAD gets no body.
+func Write(w http.ResponseWriter, r *http.Request, e *Error, requestID, hostID string) {
+	h := w.Header()
+	h.Del("Content-Length")
+	h.Del("ETag")
+	if r.Method == http.MethodHead {
+		w.WriteHeader(e.Code.Status)
+		return
+	}
+	b, err := xml.Marshal(body{Code: e.Code.Name, Message: e.message(), Fields: e.Fields,
+		Resource: r.URL.Path, RequestID: requestID, HostID: hostID})
+	if err != nil {
+		b = []byte("<Error><Code>InternalError</Code></Error>")
+	}
+	h.Set("Content-Type", "application/xml")
+	w.WriteHeader(e.Code.Status)
+	_, _ = w.Write([]byte(xml.Header))
+	_, _ = w.Write(b)
+}
