@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/cairnstore/cairn/cmd/internal/server"
+)
+
+// serverFlags registers the flags shared by server and rebuild.
+func serverFlags(fs *flag.FlagSet, cfg *server.Config) *string {
+	fs.StringVar(&cfg.DataDir, "data", "./data", "data directory (event log, index, segments)")
+	fs.StringVar(&cfg.Region, "region", "us-east-1", "the region this endpoint serves")
+	fs.StringVar(&cfg.NATSURL, "nats", "", "URL of an external NATS cluster (default: embedded NATS in --data)")
+	fs.IntVar(&cfg.NATSReplicas, "nats-replicas", 1, "stream replicas on an external NATS cluster")
+	fs.StringVar(&cfg.Durability, "durability", server.DurabilityPower,
+		`"power": fsync bytes and events before acknowledging (survives power loss); `+
+			`"process": no fsync, survives kill -9 of cairn but NOT power loss`)
+	level := fs.String("log-level", "info", "debug, info, warn or error")
+	return level
+}
+
+func logger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+func serverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var cfg server.Config
+	fs := flag.NewFlagSet("cairn server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	level := serverFlags(fs, &cfg)
+	fs.StringVar(&cfg.Listen, "listen", ":9000", "S3 API listen address")
+	fs.StringVar(&cfg.NATSListen, "nats-listen", "", "embedded NATS: also accept NATS clients on this address (e.g. 127.0.0.1:4222)")
+	fs.Int64Var(&cfg.SegmentSize, "segment-size", 1<<30, "roll segment files at this size in bytes")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate file: serve HTTPS (with --tls-key)")
+	fs.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key file for --tls-cert")
+	domains := fs.String("domain", "", "comma-separated domains for virtual-host style requests (<bucket>.<domain>)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	lg, err := logger(stderr, *level)
+	if err != nil {
+		fmt.Fprintln(stderr, "cairn:", err)
+		return 2
+	}
+	if *domains != "" {
+		cfg.Domains = strings.Split(*domains, ",")
+	}
+	cfg.Logger, cfg.Stdout = lg, stdout
+	cfg.Root = server.RootCredentials{AccessKey: os.Getenv("CAIRN_ROOT_ACCESS_KEY"), SecretKey: os.Getenv("CAIRN_ROOT_SECRET_KEY")}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	s, err := server.Start(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "cairn:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "cairn: listening on %s\n", s.URL())
+	select {
+	case <-ctx.Done():
+	case err := <-s.Done():
+		lg.Error("http server stopped", "err", err)
+	}
+	lg.Info("shutting down")
+	cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := s.Close(cctx); err != nil && !errors.Is(err, context.Canceled) {
+		lg.Error("shutdown", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func rebuildCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var cfg server.Config
+	fs := flag.NewFlagSet("cairn rebuild", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	level := serverFlags(fs, &cfg)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	lg, err := logger(stderr, *level)
+	if err != nil {
+		fmt.Fprintln(stderr, "cairn:", err)
+		return 2
+	}
+	cfg.Logger = lg
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := server.Rebuild(ctx, cfg, stdout, isTerminal(stdout)); err != nil {
+		fmt.Fprintln(stderr, "cairn:", err)
+		return 1
+	}
+	return 0
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

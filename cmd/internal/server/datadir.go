@@ -1,0 +1,150 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// Data directory layout:
+//
+//	<data>/LOCK              flock held by the one process using the directory
+//	<data>/node              this node's id (random, created once)
+//	<data>/credentials.json  generated root credentials (mode 0600)
+//	<data>/nats/             embedded JetStream store: the event log
+//	<data>/index/            Pebble projections (rebuildable from the log)
+//	<data>/segments/         object bytes (disk 0)
+const (
+	lockFile  = "LOCK"
+	nodeFile  = "node"
+	credsFile = "credentials.json"
+	natsDir   = "nats"
+	indexDir  = "index"
+	segsDir   = "segments"
+)
+
+// lockDir takes an exclusive flock on the data directory.
+func lockDir(dir string) (*os.File, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("data dir lock: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("data dir %s is in use by another cairn process", dir)
+	}
+	return f, nil
+}
+
+// nodeID returns the node id stored in the data dir, creating it once.
+func nodeID(dir string) (string, error) {
+	p := filepath.Join(dir, nodeFile)
+	b, err := os.ReadFile(p)
+	if err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return "", err
+	}
+	var r [6]byte
+	_, _ = rand.Read(r[:])
+	id := hex.EncodeToString(r[:])
+	if err := writeFileSync(p, []byte(id+"\n"), 0o644); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+// RootCredentials are the credentials of the root user.
+type RootCredentials struct {
+	AccessKey string `json:"accessKey"`
+	SecretKey string `json:"secretKey"`
+}
+
+// rootCredentials returns the environment's credentials when given, else
+// those stored in the data dir, else new ones stored there (mode 0600);
+// generated reports the last case, the only time they may be printed.
+func rootCredentials(dir string, env RootCredentials) (c RootCredentials, generated bool, err error) {
+	if env.AccessKey != "" || env.SecretKey != "" {
+		if env.AccessKey == "" || env.SecretKey == "" {
+			return c, false, errors.New("set both CAIRN_ROOT_ACCESS_KEY and CAIRN_ROOT_SECRET_KEY, or neither")
+		}
+		return env, false, nil
+	}
+	p := filepath.Join(dir, credsFile)
+	b, err := os.ReadFile(p)
+	if err == nil {
+		if err := json.Unmarshal(b, &c); err != nil || c.AccessKey == "" || c.SecretKey == "" {
+			return c, false, fmt.Errorf("%s is damaged; remove it to generate new root credentials", p)
+		}
+		return c, false, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return c, false, err
+	}
+	c = RootCredentials{AccessKey: "CAIRN" + randomString(15, upperAlnum), SecretKey: randomString(40, secretChars)}
+	b, _ = json.MarshalIndent(c, "", "  ")
+	if err := writeFileSync(p, append(b, '\n'), 0o600); err != nil {
+		return c, false, err
+	}
+	return c, true, nil
+}
+
+const (
+	upperAlnum  = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	secretChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+)
+
+// randomString draws n characters uniformly from alphabet (len <= 256).
+func randomString(n int, alphabet string) string {
+	out := make([]byte, 0, n)
+	limit := 256 - 256%len(alphabet)
+	var b [1]byte
+	for len(out) < n {
+		_, _ = rand.Read(b[:])
+		if int(b[0]) < limit {
+			out = append(out, alphabet[int(b[0])%len(alphabet)])
+		}
+	}
+	return string(out)
+}
+
+// writeFileSync writes a new file durably: temp file, fsync, rename, fsync
+// of the directory.
+func writeFileSync(path string, data []byte, perm os.FileMode) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, perm)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	d, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

@@ -1,0 +1,267 @@
+// Package server is cairn's composition root: it opens every part in
+// order, wires them, serves HTTP, and closes them in reverse order.
+package server
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/cairnstore/cairn/engine"
+	"github.com/cairnstore/cairn/httpapi"
+	"github.com/cairnstore/cairn/httpapi/sigv4"
+	"github.com/cairnstore/cairn/log/segment"
+	"github.com/cairnstore/cairn/log/stream"
+	"github.com/cairnstore/cairn/projections/catalog"
+	"github.com/cairnstore/cairn/projections/runner"
+	"github.com/cockroachdb/pebble/v2/vfs"
+)
+
+// Durability modes.
+const (
+	// DurabilityPower: bytes are fdatasync'd and events fsync'd before a
+	// write is acknowledged; survives power loss. The default.
+	DurabilityPower = "power"
+	// DurabilityProcess: nothing is fsync'd on the write path; an
+	// acknowledged write survives kill -9 of cairn but NOT a power loss or
+	// kernel crash. Opt-in.
+	DurabilityProcess = "process"
+)
+
+// Config is everything cairn server needs.
+type Config struct {
+	DataDir      string
+	Listen       string
+	Region       string
+	NATSURL      string // external NATS; empty for embedded
+	NATSListen   string // embedded only: also open a NATS client port
+	NATSReplicas int
+	Durability   string
+	SegmentSize  int64
+	Domains      []string
+	TLSCert      string // PEM certificate file: serve HTTPS when set (with TLSKey)
+	TLSKey       string
+	Root         RootCredentials // from the environment; empty to use or generate stored ones
+	Logger       *slog.Logger
+	Stdout       io.Writer // where generated credentials are printed once
+}
+
+// Server is a running cairn.
+type Server struct {
+	cfg   Config
+	root  RootCredentials
+	lock  *os.File
+	log   *stream.Log
+	cat   *catalog.Catalog
+	run   *runner.Runner
+	segs  *segment.Store
+	ln    net.Listener
+	http  *http.Server
+	serve chan error
+}
+
+// Start opens the data dir, the log, the index and the segments, catches
+// the index up with the log, and starts serving.
+func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, serve: make(chan error, 1)}
+	defer func() {
+		if err != nil {
+			s.closeParts()
+		}
+	}()
+	if s.lock, err = lockDir(cfg.DataDir); err != nil {
+		return nil, err
+	}
+	if err = s.openParts(ctx); err != nil {
+		return nil, err
+	}
+	if err = s.listen(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (c *Config) defaults() error {
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Stdout == nil {
+		c.Stdout = io.Discard
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	if c.Region == "" {
+		c.Region = "us-east-1"
+	}
+	switch c.Durability {
+	case "":
+		c.Durability = DurabilityPower
+	case DurabilityPower, DurabilityProcess:
+	default:
+		return fmt.Errorf("--durability must be %q or %q", DurabilityPower, DurabilityProcess)
+	}
+	return nil
+}
+
+func (s *Server) openParts(ctx context.Context) error {
+	cfg := s.cfg
+	node, err := nodeID(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	root, generated, err := rootCredentials(cfg.DataDir, cfg.Root)
+	if err != nil {
+		return err
+	}
+	s.root = root
+	if generated {
+		fmt.Fprintf(cfg.Stdout, "cairn: generated root credentials (stored in %s, shown only this once):\n"+
+			"  CAIRN_ROOT_ACCESS_KEY=%s\n  CAIRN_ROOT_SECRET_KEY=%s\n",
+			filepath.Join(cfg.DataDir, credsFile), root.AccessKey, root.SecretKey)
+	}
+	if s.log, err = OpenLog(ctx, cfg); err != nil {
+		return err
+	}
+	if s.cat, err = catalog.Open(catalog.Options{Dir: filepath.Join(cfg.DataDir, indexDir), Logger: cfg.Logger}); err != nil {
+		return err
+	}
+	if s.segs, err = segment.Open(segment.Options{FS: vfs.Default, Dir: filepath.Join(cfg.DataDir, segsDir),
+		SegmentSize: cfg.SegmentSize, NoSync: cfg.Durability == DurabilityProcess,
+		Logger: cfg.Logger.With("component", "segments")}); err != nil {
+		return err
+	}
+	if err := s.catchUp(ctx); err != nil {
+		return err
+	}
+	eng := engine.New(engine.Options{Log: s.log, Catalog: s.cat, Runner: s.run, Segments: s.segs, Node: node,
+		Region: cfg.Region, Barrier: cfg.NATSURL != "", Logger: cfg.Logger})
+	h := httpapi.New(httpapi.Options{Engine: eng, Credentials: rootStore{root}, Region: cfg.Region,
+		Domains: cfg.Domains, Logger: cfg.Logger.With("component", "http")})
+	s.http = &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
+		MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug)}
+	return nil
+}
+
+// OpenLog opens the event log as cfg describes (embedded or external).
+func OpenLog(ctx context.Context, cfg Config) (*stream.Log, error) {
+	power := cfg.Durability != DurabilityProcess
+	return stream.Open(ctx, stream.Options{
+		URL:      cfg.NATSURL,
+		Replicas: cfg.NATSReplicas,
+		Batch:    power,
+		Logger:   cfg.Logger.With("component", "log"),
+		Embedded: stream.EmbeddedOptions{Dir: filepath.Join(cfg.DataDir, natsDir), SyncAlways: power,
+			Listen: cfg.NATSListen, Logger: cfg.Logger},
+	})
+}
+
+// catchUp starts the projection runner and waits until the index has
+// applied everything the log held at start, so the first request sees it.
+func (s *Server) catchUp(ctx context.Context) error {
+	var err error
+	if s.run, err = runner.Start(ctx, runner.Options{Log: s.log, Target: s.cat, Logger: s.cfg.Logger}); err != nil {
+		return err
+	}
+	st, err := s.log.State(ctx)
+	if err != nil {
+		return err
+	}
+	from := s.run.Applied()
+	start := time.Now()
+	if err := s.run.WaitFor(ctx, st.LastSeq); err != nil {
+		return fmt.Errorf("catching the index up with the log: %w", err)
+	}
+	if st.LastSeq > from {
+		s.cfg.Logger.Info("index caught up with the log", "events", st.LastSeq-from, "took", time.Since(start))
+	}
+	return nil
+}
+
+func (s *Server) listen() error {
+	ln, err := net.Listen("tcp", s.cfg.Listen)
+	if err != nil {
+		return err
+	}
+	s.ln = ln
+	if s.cfg.TLSCert != "" {
+		go func() { s.serve <- s.http.ServeTLS(ln, s.cfg.TLSCert, s.cfg.TLSKey) }()
+	} else {
+		go func() { s.serve <- s.http.Serve(ln) }()
+	}
+	s.cfg.Logger.Info("cairn serving S3", "addr", ln.Addr().String(), "tls", s.cfg.TLSCert != "", "region", s.cfg.Region,
+		"durability", s.cfg.Durability, "data", s.cfg.DataDir)
+	return nil
+}
+
+// Addr is the address the S3 API listens on.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// URL is the S3 endpoint's base URL.
+func (s *Server) URL() string {
+	if s.cfg.TLSCert != "" {
+		return "https://" + s.Addr()
+	}
+	return "http://" + s.Addr()
+}
+
+// Root returns the root credentials.
+func (s *Server) Root() RootCredentials { return s.root }
+
+// Done delivers the HTTP server's exit error.
+func (s *Server) Done() <-chan error { return s.serve }
+
+// Close stops serving (letting requests in flight finish until ctx ends)
+// and closes every part in reverse order.
+func (s *Server) Close(ctx context.Context) error {
+	var err error
+	if s.http != nil {
+		err = s.http.Shutdown(ctx)
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			err = s.http.Close()
+		}
+	}
+	return errors.Join(err, s.closeParts())
+}
+
+func (s *Server) closeParts() error {
+	var errs []error
+	if s.run != nil {
+		s.run.Stop()
+	}
+	if s.cat != nil {
+		errs = append(errs, s.cat.Close())
+	}
+	if s.segs != nil {
+		errs = append(errs, s.segs.Close())
+	}
+	if s.log != nil {
+		s.log.Close()
+	}
+	if s.lock != nil {
+		errs = append(errs, s.lock.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// rootStore is the credential store of the root user alone; users and
+// keys come with the IAM projection.
+type rootStore struct{ root RootCredentials }
+
+func (r rootStore) Lookup(_ context.Context, accessKey string) (sigv4.Credential, error) {
+	if subtle.ConstantTimeCompare([]byte(accessKey), []byte(r.root.AccessKey)) != 1 {
+		return sigv4.Credential{}, sigv4.ErrInvalidAccessKeyID
+	}
+	return sigv4.Credential{AccessKey: r.root.AccessKey, SecretKey: r.root.SecretKey}, nil
+}
