@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 
 	"github.com/cairnstore/cairn/log/event"
 	"github.com/cockroachdb/pebble/v2"
@@ -18,7 +19,7 @@ func (c *Catalog) Apply(events []*event.Event, sync bool) error {
 	if err != nil {
 		return err
 	}
-	b := c.db.NewIndexedBatch()
+	b := &tx{Batch: c.db.NewIndexedBatch(), c: c, buckets: map[string]Bucket{}}
 	defer b.Close()
 	last := applied
 	for _, ev := range events {
@@ -43,13 +44,38 @@ func (c *Catalog) Apply(events []*event.Event, sync bool) error {
 	if err := b.Commit(opt); err != nil {
 		return fmt.Errorf("catalog: commit: %w", err)
 	}
+	c.mu.Lock()
+	maps.Copy(c.mu.buckets, b.buckets)
+	c.mu.Unlock()
 	return nil
+}
+
+// tx is one Apply's batch plus the bucket records it changed, which become
+// visible to readers once the batch is committed.
+type tx struct {
+	*pebble.Batch
+	c       *Catalog
+	buckets map[string]Bucket
+}
+
+func (b *tx) bucket(name string) (Bucket, bool) {
+	if bk, ok := b.buckets[name]; ok {
+		return bk, true
+	}
+	bk, found, _ := b.c.Bucket(name)
+	return bk, found
+}
+
+func (b *tx) setBucket(name string, bk Bucket) error {
+	bk.Name = name
+	b.buckets[name] = bk
+	return setJSON(b.Batch, bucketKey(name), &bk)
 }
 
 // apply folds one event. Event types this projection does not know are
 // ignored (other projections may); unknown versions never reach here:
 // decoding refuses them.
-func apply(b *pebble.Batch, ev *event.Event) error {
+func apply(b *tx, ev *event.Event) error {
 	switch p := ev.Payload.(type) {
 	case *event.BucketCreated:
 		return applyBucketCreated(b, ev, p)
@@ -71,12 +97,8 @@ func setJSON(b *pebble.Batch, key []byte, v any) error {
 	return b.Set(key, val, nil)
 }
 
-func applyBucketCreated(b *pebble.Batch, ev *event.Event, p *event.BucketCreated) error {
-	var cur Bucket
-	found, err := getJSON(b, bucketKey(ev.Bucket), &cur)
-	if err != nil {
-		return err
-	}
+func applyBucketCreated(b *tx, ev *event.Event, p *event.BucketCreated) error {
+	cur, found := b.bucket(ev.Bucket)
 	if found && !cur.Deleted {
 		// The name is taken: the stream's expected sequence should have
 		// refused this event. First claim wins, everywhere.
@@ -86,14 +108,13 @@ func applyBucketCreated(b *pebble.Batch, ev *event.Event, p *event.BucketCreated
 		return err
 	}
 	nb := Bucket{ID: ev.BucketID, Region: p.Region, Owner: p.Owner, Created: ev.Time, Seq: ev.Seq, NameSeq: ev.Seq}
-	return setJSON(b, bucketKey(ev.Bucket), &nb)
+	return b.setBucket(ev.Bucket, nb)
 }
 
-func applyBucketDeleted(b *pebble.Batch, ev *event.Event) error {
-	var cur Bucket
-	found, err := getJSON(b, bucketKey(ev.Bucket), &cur)
-	if err != nil || !found || cur.Deleted || cur.ID != ev.BucketID {
-		return err
+func applyBucketDeleted(b *tx, ev *event.Event) error {
+	cur, found := b.bucket(ev.Bucket)
+	if !found || cur.Deleted || cur.ID != ev.BucketID {
+		return nil
 	}
 	rid, err := rawID(cur.ID)
 	if err != nil {
@@ -108,10 +129,10 @@ func applyBucketDeleted(b *pebble.Batch, ev *event.Event) error {
 		return err
 	}
 	cur.Deleted, cur.NameSeq = true, ev.Seq
-	return setJSON(b, bucketKey(ev.Bucket), &cur)
+	return b.setBucket(ev.Bucket, cur)
 }
 
-func dropObjects(b *pebble.Batch, rid []byte) error {
+func dropObjects(b *tx, rid []byte) error {
 	pfx := objectPrefix(rid)
 	it, err := b.NewIter(&pebble.IterOptions{LowerBound: pfx, UpperBound: prefixEnd(pfx)})
 	if err != nil {
@@ -142,17 +163,16 @@ func dropObjects(b *pebble.Batch, rid []byte) error {
 }
 
 // liveBucket returns the raw id of ev's bucket incarnation if it is live.
-func liveBucket(b *pebble.Batch, ev *event.Event) ([]byte, bool, error) {
-	var bk Bucket
-	found, err := getJSON(b, bucketKey(ev.Bucket), &bk)
-	if err != nil || !found || bk.Deleted || bk.ID != ev.BucketID {
-		return nil, false, err
+func liveBucket(b *tx, ev *event.Event) ([]byte, bool, error) {
+	bk, found := b.bucket(ev.Bucket)
+	if !found || bk.Deleted || bk.ID != ev.BucketID {
+		return nil, false, nil
 	}
 	rid, err := rawID(bk.ID)
 	return rid, err == nil, err
 }
 
-func applyObjectPut(b *pebble.Batch, ev *event.Event, p *event.ObjectPut) error {
+func applyObjectPut(b *tx, ev *event.Event, p *event.ObjectPut) error {
 	rid, live, err := liveBucket(b, ev)
 	if err != nil || !live {
 		return err // an object event after its bucket's deletion is a no-op
@@ -162,7 +182,7 @@ func applyObjectPut(b *pebble.Batch, ev *event.Event, p *event.ObjectPut) error 
 		return err
 	}
 	o := Object{Seq: ev.Seq, Modified: ev.Time, Owner: ev.Actor, ObjectPut: *p}
-	if err := setJSON(b, key, &o); err != nil {
+	if err := setJSON(b.Batch, key, &o); err != nil {
 		return err
 	}
 	if err := addLiveness(b, p.Extents, +1); err != nil {
@@ -171,7 +191,7 @@ func applyObjectPut(b *pebble.Batch, ev *event.Event, p *event.ObjectPut) error 
 	return b.Set(lastObjKey(rid), be64(ev.Seq), nil)
 }
 
-func applyObjectDeleted(b *pebble.Batch, ev *event.Event) error {
+func applyObjectDeleted(b *tx, ev *event.Event) error {
 	rid, live, err := liveBucket(b, ev)
 	if err != nil || !live {
 		return err
@@ -187,7 +207,7 @@ func applyObjectDeleted(b *pebble.Batch, ev *event.Event) error {
 }
 
 // replaceObject releases the liveness of the object currently under key.
-func replaceObject(b *pebble.Batch, key []byte) error {
+func replaceObject(b *tx, key []byte) error {
 	var old Object
 	found, err := getJSON(b, key, &old)
 	if err != nil || !found {
@@ -196,7 +216,7 @@ func replaceObject(b *pebble.Batch, key []byte) error {
 	return addLiveness(b, old.Extents, -1)
 }
 
-func addLiveness(b *pebble.Batch, extents []event.Extent, sign int64) error {
+func addLiveness(b *tx, extents []event.Extent, sign int64) error {
 	for _, e := range extents {
 		k := livenessKey(e.Node, e.Disk, e.Segment)
 		var bytes, records uint64

@@ -7,10 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/cairnstore/cairn/log/event"
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/cockroachdb/pebble/v2/vfs"
 )
 
@@ -41,14 +43,23 @@ type Object struct {
 
 // Options configures Open.
 type Options struct {
-	Dir    string
-	FS     vfs.FS       // nil: the OS file system
-	Logger *slog.Logger // nil: discard
+	Dir       string
+	FS        vfs.FS       // nil: the OS file system
+	Logger    *slog.Logger // nil: discard
+	CacheSize int64        // Pebble block cache in bytes; 128 MiB when zero
 }
 
 // Catalog is the Pebble-backed index.
 type Catalog struct {
 	db *pebble.DB
+
+	// buckets mirrors every "B" record (live and tombstones) in memory:
+	// buckets are few and looked up on every request. Apply (one caller,
+	// the runner) updates it right after each commit.
+	mu struct {
+		sync.RWMutex
+		buckets map[string]Bucket
+	}
 }
 
 // Open opens (or creates) the index in dir.
@@ -57,7 +68,18 @@ func Open(o Options) (*Catalog, error) {
 	if lg == nil {
 		lg = slog.New(slog.DiscardHandler)
 	}
-	opts := &pebble.Options{FormatMajorVersion: pebble.FormatNewest, Logger: pebbleLogger{lg.With("component", "pebble")}}
+	if o.CacheSize <= 0 {
+		o.CacheSize = 128 << 20
+	}
+	cache := pebble.NewCache(o.CacheSize)
+	defer cache.Unref()
+	opts := &pebble.Options{FormatMajorVersion: pebble.FormatNewest, Logger: pebbleLogger{lg.With("component", "pebble")},
+		Cache: cache, MemTableSize: 64 << 20}
+	// Most point lookups on the write path miss (a new key): bloom
+	// filters let them skip every table.
+	for i := range opts.Levels {
+		opts.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
+	}
 	if o.FS != nil {
 		opts.FS = o.FS
 	}
@@ -66,11 +88,35 @@ func Open(o Options) (*Catalog, error) {
 		return nil, fmt.Errorf("catalog: open %s: %w", o.Dir, err)
 	}
 	c := &Catalog{db: db}
-	if err := c.checkFormat(); err != nil {
+	err = c.checkFormat()
+	if err == nil {
+		err = c.loadBuckets()
+	}
+	if err != nil {
 		_ = db.Close()
 		return nil, err
 	}
 	return c, nil
+}
+
+// loadBuckets fills the in-memory mirror of the bucket records.
+func (c *Catalog) loadBuckets() error {
+	pfx := []byte{prefixBucket}
+	it, err := c.db.NewIter(&pebble.IterOptions{LowerBound: pfx, UpperBound: prefixEnd(pfx)})
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	c.mu.buckets = map[string]Bucket{}
+	for ok := it.First(); ok; ok = it.Next() {
+		var b Bucket
+		if err := json.Unmarshal(it.Value(), &b); err != nil {
+			return fmt.Errorf("catalog: corrupt bucket %q: %w", it.Key(), err)
+		}
+		b.Name = string(it.Key()[1:])
+		c.mu.buckets[b.Name] = b
+	}
+	return it.Error()
 }
 
 func (c *Catalog) checkFormat() error {

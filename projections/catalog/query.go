@@ -3,6 +3,7 @@ package catalog
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -11,31 +12,24 @@ import (
 // Bucket returns the record of a bucket name; found is false when the name
 // was never used. A deleted bucket comes back with Deleted set.
 func (c *Catalog) Bucket(name string) (b Bucket, found bool, err error) {
-	found, err = getJSON(c.db, bucketKey(name), &b)
-	b.Name = name
-	return b, found, err
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	b, found = c.mu.buckets[name]
+	return b, found, nil
 }
 
 // Buckets returns the live buckets in name order.
 func (c *Catalog) Buckets() ([]Bucket, error) {
-	pfx := []byte{prefixBucket}
-	it, err := c.db.NewIter(&pebble.IterOptions{LowerBound: pfx, UpperBound: prefixEnd(pfx)})
-	if err != nil {
-		return nil, err
-	}
-	defer it.Close()
-	var out []Bucket
-	for ok := it.First(); ok; ok = it.Next() {
-		var b Bucket
-		if err := json.Unmarshal(it.Value(), &b); err != nil {
-			return nil, fmt.Errorf("catalog: corrupt bucket %q: %w", it.Key(), err)
-		}
+	c.mu.RLock()
+	out := make([]Bucket, 0, len(c.mu.buckets))
+	for _, b := range c.mu.buckets {
 		if !b.Deleted {
-			b.Name = string(it.Key()[1:])
 			out = append(out, b)
 		}
 	}
-	return out, it.Error()
+	c.mu.RUnlock()
+	slices.SortFunc(out, func(a, b Bucket) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
 }
 
 // Object returns the current object under key in a bucket incarnation.
