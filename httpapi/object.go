@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -113,7 +114,7 @@ func (h *Handler) getObject(w http.ResponseWriter, r *http.Request, q *request) 
 	}
 	o, c, err := h.o.Engine.GetObject(r.Context(), q.bucket, q.key, rng)
 	if err != nil {
-		if err == engine.ErrInvalidRange && o.Size >= 0 {
+		if errors.Is(err, engine.ErrInvalidRange) && o.Size >= 0 {
 			w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", o.Size))
 		}
 		return err

@@ -47,6 +47,7 @@ type Log struct {
 	stream  jetstream.Stream
 	name    string
 	ns      *server.Server // nil with an external server
+	closed  chan struct{}  // closed once the connection is closed
 	log     *slog.Logger
 	singles chan struct{} // semaphore of single publishes in flight
 	batch   *batcher      // nil when batching is off
@@ -87,7 +88,7 @@ type Expect struct {
 
 // Open connects to (or starts) NATS and makes sure the stream exists.
 func Open(ctx context.Context, o Options) (*Log, error) {
-	l := &Log{name: o.Stream, log: o.Logger}
+	l := &Log{name: o.Stream, log: o.Logger, closed: make(chan struct{})}
 	if l.name == "" {
 		l.name = DefaultStream
 	}
@@ -118,14 +119,15 @@ func Open(ctx context.Context, o Options) (*Log, error) {
 
 func (l *Log) connect(o Options) error {
 	var err error
-	name := nats.Name("cairn")
+	opts := []nats.Option{nats.Name("cairn"), nats.MaxReconnects(-1),
+		nats.ClosedHandler(func(*nats.Conn) { close(l.closed) })}
 	if o.URL == "" {
 		if l.ns, err = StartEmbedded(o.Embedded); err != nil {
 			return err
 		}
-		l.nc, err = nats.Connect("", nats.InProcessServer(l.ns), name, nats.MaxReconnects(-1))
+		l.nc, err = nats.Connect("", append(opts, nats.InProcessServer(l.ns))...)
 	} else {
-		l.nc, err = nats.Connect(o.URL, append([]nats.Option{name, nats.MaxReconnects(-1)}, o.NATSOptions...)...)
+		l.nc, err = nats.Connect(o.URL, append(opts, o.NATSOptions...)...)
 	}
 	if err != nil {
 		l.Close()
@@ -172,11 +174,15 @@ func (l *Log) Close() {
 		l.batch.close()
 	}
 	if l.nc != nil {
-		_ = l.nc.Drain()
-		for l.nc.IsDraining() {
-			time.Sleep(5 * time.Millisecond)
+		if err := l.nc.Drain(); err != nil {
+			l.nc.Close()
 		}
-		l.nc.Close()
+		select {
+		case <-l.closed:
+		case <-time.After(30 * time.Second):
+			l.log.Warn("nats connection did not drain within 30s; closing")
+			l.nc.Close()
+		}
 	}
 	if l.ns != nil {
 		l.ns.Shutdown()
