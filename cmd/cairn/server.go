@@ -31,12 +31,18 @@ func serverFlags(fs *flag.FlagSet, cfg *server.Config) *string {
 	return level
 }
 
-func logger(w io.Writer, level string) (*slog.Logger, error) {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("--log-level: %w", err)
+// parse parses args and returns the logger --log-level asks for, or false
+// after telling stderr what is wrong.
+func parse(fs *flag.FlagSet, args []string, level *string, stderr io.Writer) (*slog.Logger, bool) {
+	if err := fs.Parse(args); err != nil {
+		return nil, false
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(*level)); err != nil {
+		fmt.Fprintln(stderr, "cairn: --log-level:", err)
+		return nil, false
+	}
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: l})), true
 }
 
 func serverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -51,12 +57,8 @@ func serverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key file for --tls-cert")
 	debugListen := fs.String("debug-listen", "", "serve Go profiling (/debug/pprof) on this address; off by default, never expose it")
 	domains := fs.String("domain", "", "comma-separated domains for virtual-host style requests (<bucket>.<domain>)")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	lg, err := logger(stderr, *level)
-	if err != nil {
-		fmt.Fprintln(stderr, "cairn:", err)
+	lg, ok := parse(fs, args, level, stderr)
+	if !ok {
 		return 2
 	}
 	if *domains != "" {
@@ -95,12 +97,8 @@ func rebuildCmd(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs := flag.NewFlagSet("cairn rebuild", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	level := serverFlags(fs, &cfg)
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	lg, err := logger(stderr, *level)
-	if err != nil {
-		fmt.Fprintln(stderr, "cairn:", err)
+	lg, ok := parse(fs, args, level, stderr)
+	if !ok {
 		return 2
 	}
 	cfg.Logger = lg

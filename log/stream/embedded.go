@@ -42,6 +42,9 @@ func StartEmbedded(o EmbeddedOptions) (*server.Server, error) {
 		if err != nil {
 			return nil, fmt.Errorf("stream: nats listen port %q: %w", port, err)
 		}
+		if p == 0 {
+			p = -1 // nats-server reads 0 as its default port 4222; -1 picks a free one
+		}
 		opts.Host, opts.Port = host, p
 	}
 	s, err := server.NewServer(opts)
