@@ -28,6 +28,11 @@ var (
 	ErrMissingChecksum           = errors.New("engine: declared checksum trailer is missing")
 	ErrBlobUnavailable           = errors.New("engine: object bytes are on a node this gateway cannot reach")
 	ErrBusy                      = errors.New("engine: too many concurrent changes to one name, try again")
+	ErrPreconditionFailed        = errors.New("engine: precondition failed")
+	ErrConditionalConflict       = errors.New("engine: a concurrent write changed the object while the condition was checked")
+	ErrNotModified               = errors.New("engine: not modified")
+	ErrInvalidPartNumber         = errors.New("engine: part number not satisfiable")
+	ErrRangeWithPartNumber       = errors.New("engine: both a range and a part number")
 )
 
 // ChecksumMismatchError names the algorithm whose value did not match; it

@@ -17,51 +17,106 @@ type Range struct {
 	Suffix     int64 // > 0 for a suffix range
 }
 
-// resolve returns the offset and length the range selects in size bytes.
-func (r Range) resolve(size int64) (off, n int64, err error) {
+// resolve returns the span the range selects in size bytes.
+func (r Range) resolve(size int64) (Span, error) {
 	if r.Suffix > 0 {
 		if size == 0 {
-			return 0, 0, ErrInvalidRange
+			return Span{}, ErrInvalidRange
 		}
-		n = min(r.Suffix, size)
-		return size - n, n, nil
+		n := min(r.Suffix, size)
+		return Span{Offset: size - n, Length: n, Ranged: true}, nil
 	}
 	if r.Start < 0 || r.Start >= size || (r.End >= 0 && r.End < r.Start) {
-		return 0, 0, ErrInvalidRange
+		return Span{}, ErrInvalidRange
 	}
 	end := r.End
 	if end < 0 || end >= size {
 		end = size - 1
 	}
-	return r.Start, end - r.Start + 1, nil
+	return Span{Offset: r.Start, Length: end - r.Start + 1, Ranged: true}, nil
 }
 
-// Content is the body of a GET: Length bytes from Offset of the object.
-type Content struct {
-	io.ReadCloser
+// ReadInput selects what a GET or HEAD returns.
+type ReadInput struct {
+	Bucket, Key string
+	Range       *Range
+	PartNumber  int // 1-based; 0 for none
+	Cond        Conditions
+}
+
+// Span is the part of an object a read returns. Ranged reads answer 206.
+type Span struct {
 	Offset, Length int64
 	Ranged         bool
 }
 
-// GetObject returns the current object and a reader of its bytes (or of
-// the requested range). The first extent is opened before returning, so a
-// missing or unreadable blob is an error before any byte is sent.
-func (e *Engine) GetObject(ctx context.Context, bucket, key string, rng *Range) (ObjectInfo, *Content, error) {
-	_, o, err := e.object(ctx, bucket, key)
+// Content is the body of a GET.
+type Content struct {
+	io.ReadCloser
+	Span
+}
+
+// span checks the preconditions, then resolves the range or part. On
+// ErrNotModified and ErrPreconditionFailed the caller still has o for its
+// headers.
+func span(o ObjectInfo, in ReadInput) (Span, error) {
+	if err := in.Cond.checkRead(o); err != nil {
+		return Span{}, err
+	}
+	switch {
+	case in.PartNumber > 0 && in.Range != nil:
+		return Span{}, ErrRangeWithPartNumber
+	case in.PartNumber > 0:
+		return partSpan(o, in.PartNumber)
+	case in.Range != nil:
+		return in.Range.resolve(o.Size)
+	}
+	return Span{Length: o.Size}, nil
+}
+
+// partSpan is part n of o. An object not made by a multipart upload has
+// one part: itself.
+func partSpan(o ObjectInfo, n int) (Span, error) {
+	if len(o.Parts) == 0 {
+		if n != 1 {
+			return Span{}, ErrInvalidPartNumber
+		}
+		return Span{Length: o.Size, Ranged: true}, nil
+	}
+	if n > len(o.Parts) {
+		return Span{}, ErrInvalidPartNumber
+	}
+	var off int64
+	for _, p := range o.Parts[:n-1] {
+		off += p.Size
+	}
+	return Span{Offset: off, Length: o.Parts[n-1].Size, Ranged: true}, nil
+}
+
+// HeadObject returns the current object and the span a GET with the same
+// input would return.
+func (e *Engine) HeadObject(ctx context.Context, in ReadInput) (ObjectInfo, Span, error) {
+	_, o, err := e.object(ctx, in.Bucket, in.Key)
+	if err != nil {
+		return o, Span{}, err
+	}
+	sp, err := span(o, in)
+	return o, sp, err
+}
+
+// GetObject returns the current object and a reader of the span asked
+// for. The first extent is opened before returning, so a missing or
+// unreadable blob is an error before any byte is sent.
+func (e *Engine) GetObject(ctx context.Context, in ReadInput) (ObjectInfo, *Content, error) {
+	o, sp, err := e.HeadObject(ctx, in)
 	if err != nil {
 		return o, nil, err
 	}
-	c := &Content{Length: o.Size}
-	if rng != nil {
-		if c.Offset, c.Length, err = rng.resolve(o.Size); err != nil {
-			return o, nil, err
-		}
-		c.Ranged = true
-	}
-	if c.ReadCloser, err = e.openExtents(ctx, o.extents, c.Offset, c.Length); err != nil {
+	rc, err := e.openExtents(ctx, o.extents, sp.Offset, sp.Length)
+	if err != nil {
 		return o, nil, err
 	}
-	return o, c, nil
+	return o, &Content{ReadCloser: rc, Span: sp}, nil
 }
 
 // openExtents returns a reader of n bytes from off of the concatenation of
@@ -69,16 +124,17 @@ func (e *Engine) GetObject(ctx context.Context, bucket, key string, rng *Range) 
 func (e *Engine) openExtents(ctx context.Context, extents []event.Extent, off, n int64) (io.ReadCloser, error) {
 	var parts []part
 	for _, x := range extents {
-		if x.Node != e.o.Node {
-			return nil, fmt.Errorf("%w: node %s", ErrBlobUnavailable, x.Node)
-		}
-		if n > 0 && off < x.Length {
-			k := min(n, x.Length-off)
-			parts = append(parts, part{x: x, off: off, n: k})
+		size := x.Bytes()
+		if n > 0 && off < size {
+			if x.Node != e.o.Node {
+				return nil, fmt.Errorf("%w: node %s", ErrBlobUnavailable, x.Node)
+			}
+			k := min(n, size-off)
+			parts = append(parts, part{x: x, off: x.Skip + off, n: k})
 			n -= k
 			off = 0
 		} else {
-			off -= x.Length
+			off -= size
 		}
 	}
 	if n > 0 {
@@ -91,6 +147,7 @@ func (e *Engine) openExtents(ctx context.Context, extents []event.Extent, off, n
 	return r, nil
 }
 
+// part is n bytes from offset off of one extent's record.
 type part struct {
 	x      event.Extent
 	off, n int64
@@ -117,17 +174,25 @@ func (r *extentReader) next() error {
 	}
 	p := r.parts[0]
 	r.parts = r.parts[1:]
-	var rec segment.RecordID
-	if err := rec.UnmarshalText([]byte(p.x.Record)); err != nil {
-		return fmt.Errorf("engine: extent record id: %w", err)
+	loc, err := locator(p.x)
+	if err != nil {
+		return err
 	}
-	loc := segment.Locator{Disk: p.x.Disk, Segment: p.x.Segment, Offset: p.x.Offset, Length: p.x.Length, ID: rec}
 	rc, err := r.e.o.Segments.OpenRange(r.ctx, loc, p.off, p.n)
 	if err != nil {
 		return err
 	}
 	r.cur = rc
 	return nil
+}
+
+// locator turns an extent into the segment store's address of its record.
+func locator(x event.Extent) (segment.Locator, error) {
+	var rec segment.RecordID
+	if err := rec.UnmarshalText([]byte(x.Record)); err != nil {
+		return segment.Locator{}, fmt.Errorf("engine: extent record id: %w", err)
+	}
+	return segment.Locator{Disk: x.Disk, Segment: x.Segment, Offset: x.Offset, Length: x.Length, ID: rec}, nil
 }
 
 func (r *extentReader) Read(b []byte) (int, error) {

@@ -15,7 +15,6 @@ import (
 	"github.com/cairnstore/cairn/engine/names"
 	"github.com/cairnstore/cairn/log/event"
 	"github.com/cairnstore/cairn/log/segment"
-	"github.com/cairnstore/cairn/log/stream"
 )
 
 // Limits of a single PUT, as in S3.
@@ -45,6 +44,8 @@ type PutObjectInput struct {
 	StorageClass string
 	ContentMD5   []byte // expected MD5 of the body, if sent
 	Checksum     Checksum
+	Tags         map[string]string
+	Cond         WriteConditions
 }
 
 // PutObjectResult is what S3 answers to a PUT.
@@ -85,20 +86,29 @@ func (e *Engine) PutObject(ctx context.Context, in PutObjectInput) (PutObjectRes
 	if err != nil {
 		return PutObjectResult{}, err
 	}
+	if in.Cond.set() { // fail fast, before reading the body
+		o, found, err := e.current(b, in.Key)
+		if err == nil {
+			err = in.Cond.check(o, found)
+		}
+		if err != nil {
+			return PutObjectResult{}, err
+		}
+	}
 	id := event.NewID()
 	sums, extents, err := e.storeBody(ctx, id, &in)
 	if err != nil {
 		return PutObjectResult{}, err
 	}
 	p := &event.ObjectPut{Size: in.Size, ETag: hex.EncodeToString(sums.md5), Extents: extents,
-		ContentHeaders: in.ContentHeaders, UserMeta: in.UserMeta, StorageClass: in.StorageClass}
+		ContentHeaders: in.ContentHeaders, UserMeta: in.UserMeta, StorageClass: in.StorageClass, Tags: in.Tags}
 	if sums.checksum != "" {
 		p.Checksums = map[string]string{string(in.Checksum.Algorithm): sums.checksum}
 		p.ChecksumType = "FULL_OBJECT"
 	}
 	ev := &event.Event{Header: e.header(in.Actor), Payload: p}
 	ev.ID, ev.Bucket, ev.BucketID, ev.Key = id, in.Bucket, b.id, in.Key
-	if _, err := e.appendEvent(ctx, stream.ObjectSubject(b.id, in.Key), ev, nil); err != nil {
+	if _, err := e.appendObject(ctx, b, in.Key, ev, in.Cond); err != nil {
 		return PutObjectResult{}, err
 	}
 	// The projection ignores object events of a deleted bucket incarnation.

@@ -54,15 +54,15 @@ func (f *fakeEngine) PutObject(_ context.Context, in engine.PutObjectInput) (eng
 	_, err := io.Copy(io.Discard, in.Body)
 	return engine.PutObjectResult{ETag: "e"}, err
 }
-func (f *fakeEngine) GetObject(context.Context, string, string, *engine.Range) (engine.ObjectInfo, *engine.Content, error) {
+func (f *fakeEngine) GetObject(context.Context, engine.ReadInput) (engine.ObjectInfo, *engine.Content, error) {
 	f.hit("GetObject")
 	return engine.ObjectInfo{}, &engine.Content{ReadCloser: io.NopCloser(strings.NewReader(""))}, nil
 }
-func (f *fakeEngine) HeadObject(context.Context, string, string) (engine.ObjectInfo, error) {
+func (f *fakeEngine) HeadObject(context.Context, engine.ReadInput) (engine.ObjectInfo, engine.Span, error) {
 	f.hit("HeadObject")
-	return engine.ObjectInfo{}, nil
+	return engine.ObjectInfo{}, engine.Span{}, nil
 }
-func (f *fakeEngine) DeleteObject(context.Context, string, string, string) error {
+func (f *fakeEngine) DeleteObject(context.Context, engine.DeleteInput) error {
 	f.hit("DeleteObject")
 	return nil
 }
@@ -128,7 +128,8 @@ func TestRoutesFollowTheAPIReference(t *testing.T) {
 		{"GET", "/bucket?versioning", "", "", 501},
 		{"PUT", "/bucket/key?tagging", "", "", 501},
 		{"POST", "/bucket?delete", "", "", 501},
-		{"PUT", "/bucket/key?uploadId=1&partNumber=1", "", "", 501},
+		{"GET", "/bucket/key?partNumber=1", "", "GetObject", 200},
+		{"HEAD", "/bucket/key?partNumber=2", "", "HeadObject", 200},
 		{"PATCH", "/bucket/key", "", "", 405},
 	}
 	for _, c := range cases {

@@ -147,3 +147,13 @@ func parseRange(v string) (*engine.Range, error) {
 	}
 	return &engine.Range{Start: start, End: end}, nil
 }
+
+// writeConditions reads If-Match and If-None-Match on a write. S3 accepts
+// only "*" in If-None-Match there.
+func writeConditions(h http.Header) (engine.WriteConditions, error) {
+	c := engine.WriteConditions{IfMatch: h.Get("If-Match"), IfNoneMatch: h.Get("If-None-Match")}
+	if c.IfNoneMatch != "" && strings.TrimSpace(c.IfNoneMatch) != "*" {
+		return c, s3err.New(s3err.NotImplemented, "If-None-Match on a write accepts only *")
+	}
+	return c, nil
+}

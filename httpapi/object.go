@@ -31,6 +31,9 @@ func (h *Handler) putObject(w http.ResponseWriter, r *http.Request, q *request) 
 	if in.Checksum, err = requestChecksum(r.Header, body); err != nil {
 		return err
 	}
+	if in.Cond, err = writeConditions(r.Header); err != nil {
+		return err
+	}
 	if sc := r.Header.Get("X-Amz-Storage-Class"); sc != "" {
 		if !storageClasses[sc] {
 			return s3err.New(s3err.InvalidStorageClass, "")
@@ -56,7 +59,7 @@ func (h *Handler) putObject(w http.ResponseWriter, r *http.Request, q *request) 
 func checksumHeader(alg string) string { return "x-amz-checksum-" + strings.ToLower(alg) }
 
 // objectHeaders sets the headers GET and HEAD share.
-func objectHeaders(w http.ResponseWriter, r *http.Request, o engine.ObjectInfo, full bool) {
+func objectHeaders(w http.ResponseWriter, r *http.Request, o engine.ObjectInfo, in engine.ReadInput, sp engine.Span) {
 	h := w.Header()
 	h.Set("ETag", `"`+o.ETag+`"`)
 	h.Set("Last-Modified", o.Modified.UTC().Format(http.TimeFormat))
@@ -76,9 +79,15 @@ func objectHeaders(w http.ResponseWriter, r *http.Request, o engine.ObjectInfo, 
 	for k, v := range o.UserMeta {
 		h["X-Amz-Meta-"+k] = []string{v} // S3 returns the names as stored (lower case)
 	}
+	if len(o.Tags) > 0 {
+		h.Set("x-amz-tagging-count", strconv.Itoa(len(o.Tags)))
+	}
+	if in.PartNumber > 0 && len(o.Parts) > 0 {
+		h.Set("x-amz-mp-parts-count", strconv.Itoa(len(o.Parts)))
+	}
 	// Checksums describe the whole object: S3 returns them only for full
 	// reads, and only when the client asks.
-	if full && strings.EqualFold(r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {
+	if !sp.Ranged && strings.EqualFold(r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {
 		for alg, v := range o.Checksums {
 			if _, ok := checksum.Parse(alg); ok {
 				h.Set(checksumHeader(alg), v)
@@ -88,46 +97,109 @@ func objectHeaders(w http.ResponseWriter, r *http.Request, o engine.ObjectInfo, 
 			h.Set("x-amz-checksum-type", o.ChecksumType)
 		}
 	}
+	for param, header := range responseOverrides {
+		if v := r.URL.Query().Get(param); v != "" {
+			h.Set(header, v)
+		}
+	}
+	h.Set("Content-Length", strconv.FormatInt(sp.Length, 10))
+	if sp.Ranged {
+		end := sp.Offset + sp.Length - 1
+		h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", sp.Offset, end, o.Size))
+	}
+}
+
+// responseOverrides are the query parameters that override a GET's
+// response headers.
+var responseOverrides = map[string]string{
+	"response-content-type":        "Content-Type",
+	"response-content-language":    "Content-Language",
+	"response-expires":             "Expires",
+	"response-cache-control":       "Cache-Control",
+	"response-content-disposition": "Content-Disposition",
+	"response-content-encoding":    "Content-Encoding",
+}
+
+// readInput parses what a GET or HEAD asks for.
+func readInput(r *http.Request, q *request) (engine.ReadInput, error) {
+	in := engine.ReadInput{Bucket: q.bucket, Key: q.key, Cond: conditions(r.Header)}
+	var err error
+	if in.Range, err = parseRange(r.Header.Get("Range")); err != nil {
+		return in, err
+	}
+	if v, ok := r.URL.Query()["partNumber"]; ok {
+		n, err := strconv.Atoi(v[0])
+		if err != nil || n < 1 || n > 10000 {
+			return in, s3err.New(s3err.InvalidArgument, "Part number must be an integer between 1 and 10000, inclusive")
+		}
+		in.PartNumber = n
+	}
+	return in, nil
+}
+
+// conditions reads the precondition headers; an unparsable date is
+// ignored, as RFC 9110 asks.
+func conditions(h http.Header) engine.Conditions {
+	c := engine.Conditions{IfMatch: h.Get("If-Match"), IfNoneMatch: h.Get("If-None-Match")}
+	if t, err := http.ParseTime(h.Get("If-Modified-Since")); err == nil {
+		c.IfModifiedSince = t
+	}
+	if t, err := http.ParseTime(h.Get("If-Unmodified-Since")); err == nil {
+		c.IfUnmodifiedSince = t
+	}
+	return c
+}
+
+// readError answers a refused read: 304 carries the validators and no
+// body; an unsatisfiable range names the object's size.
+func readError(w http.ResponseWriter, o engine.ObjectInfo, err error) error {
+	switch {
+	case errors.Is(err, engine.ErrNotModified):
+		w.Header().Set("ETag", `"`+o.ETag+`"`)
+		w.Header().Set("Last-Modified", o.Modified.UTC().Format(http.TimeFormat))
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	case errors.Is(err, engine.ErrInvalidRange):
+		w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", o.Size))
+	}
+	return err
 }
 
 func (h *Handler) headObject(w http.ResponseWriter, r *http.Request, q *request) error {
-	o, err := h.o.Engine.HeadObject(r.Context(), q.bucket, q.key)
+	in, err := readInput(r, q)
 	if err != nil {
 		return err
 	}
-	rng, err := parseRange(r.Header.Get("Range"))
+	o, sp, err := h.o.Engine.HeadObject(r.Context(), in)
 	if err != nil {
-		return err
+		return readError(w, o, err)
 	}
-	objectHeaders(w, r, o, rng == nil)
-	w.Header().Set("Content-Length", strconv.FormatInt(o.Size, 10))
-	w.WriteHeader(http.StatusOK)
+	objectHeaders(w, r, o, in, sp)
+	w.WriteHeader(status(sp))
 	return nil
+}
+
+func status(sp engine.Span) int {
+	if sp.Ranged {
+		return http.StatusPartialContent
+	}
+	return http.StatusOK
 }
 
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
 
 func (h *Handler) getObject(w http.ResponseWriter, r *http.Request, q *request) error {
-	rng, err := parseRange(r.Header.Get("Range"))
+	in, err := readInput(r, q)
 	if err != nil {
 		return err
 	}
-	o, c, err := h.o.Engine.GetObject(r.Context(), q.bucket, q.key, rng)
+	o, c, err := h.o.Engine.GetObject(r.Context(), in)
 	if err != nil {
-		if errors.Is(err, engine.ErrInvalidRange) && o.Size >= 0 {
-			w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", o.Size))
-		}
-		return err
+		return readError(w, o, err)
 	}
 	defer c.Close()
-	objectHeaders(w, r, o, !c.Ranged)
-	w.Header().Set("Content-Length", strconv.FormatInt(c.Length, 10))
-	status := http.StatusOK
-	if c.Ranged {
-		w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", c.Offset, c.Offset+c.Length-1, o.Size))
-		status = http.StatusPartialContent
-	}
-	w.WriteHeader(status)
+	objectHeaders(w, r, o, in, c.Span)
+	w.WriteHeader(status(c.Span))
 	bp := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(bp)
 	if _, err := io.CopyBuffer(writerOnly{w}, c, *bp); err != nil {
@@ -143,7 +215,8 @@ func (h *Handler) getObject(w http.ResponseWriter, r *http.Request, q *request) 
 type writerOnly struct{ io.Writer }
 
 func (h *Handler) deleteObject(w http.ResponseWriter, r *http.Request, q *request) error {
-	if err := h.o.Engine.DeleteObject(r.Context(), q.bucket, q.key, q.actor()); err != nil {
+	in := engine.DeleteInput{Bucket: q.bucket, Key: q.key, Actor: q.actor(), Cond: engine.WriteConditions{IfMatch: r.Header.Get("If-Match")}}
+	if err := h.o.Engine.DeleteObject(r.Context(), in); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

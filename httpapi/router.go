@@ -77,6 +77,8 @@ func (h *Handler) table() []route {
 		{http.MethodHead, levelBucket, nil, "HeadBucket", h.headBucket},
 		{http.MethodDelete, levelBucket, nil, "DeleteBucket", h.deleteBucket},
 		{http.MethodPut, levelObject, nil, "PutObject", h.putObject},
+		{http.MethodGet, levelObject, []string{"partNumber", ""}, "GetObject", h.getObject},
+		{http.MethodHead, levelObject, []string{"partNumber", ""}, "HeadObject", h.headObject},
 		{http.MethodGet, levelObject, nil, "GetObject", h.getObject},
 		{http.MethodHead, levelObject, nil, "HeadObject", h.headObject},
 		{http.MethodDelete, levelObject, nil, "DeleteObject", h.deleteObject},

@@ -25,9 +25,9 @@ type Engine interface {
 	HeadBucket(ctx context.Context, name string) (engine.Bucket, error)
 	ListBuckets(ctx context.Context) ([]engine.Bucket, error)
 	PutObject(ctx context.Context, in engine.PutObjectInput) (engine.PutObjectResult, error)
-	GetObject(ctx context.Context, bucket, key string, rng *engine.Range) (engine.ObjectInfo, *engine.Content, error)
-	HeadObject(ctx context.Context, bucket, key string) (engine.ObjectInfo, error)
-	DeleteObject(ctx context.Context, bucket, key, actor string) error
+	GetObject(ctx context.Context, in engine.ReadInput) (engine.ObjectInfo, *engine.Content, error)
+	HeadObject(ctx context.Context, in engine.ReadInput) (engine.ObjectInfo, engine.Span, error)
+	DeleteObject(ctx context.Context, in engine.DeleteInput) error
 	ListObjects(ctx context.Context, bucket string, in engine.ListInput) (engine.ListResult, error)
 }
 

@@ -37,6 +37,10 @@ var table = []mapping{
 	{engine.ErrMissingChecksum, MalformedTrailerError, "The declared checksum trailer was not received."},
 	{engine.ErrBlobUnavailable, ServiceUnavailable, "The object's data is held by a node this gateway cannot reach."},
 	{engine.ErrBusy, ServiceUnavailable, ""},
+	{engine.ErrPreconditionFailed, PreconditionFailed, ""},
+	{engine.ErrConditionalConflict, ConditionalRequestConflict, ""},
+	{engine.ErrInvalidPartNumber, InvalidPartNumber, ""},
+	{engine.ErrRangeWithPartNumber, InvalidRequest, "Cannot specify both Range header and partNumber query parameter"},
 
 	{sigv4.ErrMissingAuth, AccessDenied, ""},
 	{sigv4.ErrInvalidAccessKeyID, InvalidAccessKeyID, ""},

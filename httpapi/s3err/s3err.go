@@ -30,6 +30,7 @@ var (
 	BucketAlreadyExists                = Code{"BucketAlreadyExists", 409, "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again."}
 	BucketAlreadyOwnedByYou            = Code{"BucketAlreadyOwnedByYou", 409, "Your previous request to create the named bucket succeeded and you already own it."}
 	BucketNotEmpty                     = Code{"BucketNotEmpty", 409, "The bucket you tried to delete is not empty"}
+	ConditionalRequestConflict         = Code{"ConditionalRequestConflict", 409, "A conflicting operation occurred. If using PutObject you can retry the request. If using multipart upload you should initiate another CreateMultipartUpload request and re-upload each part."}
 	EntityTooLarge                     = Code{"EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed object size."}
 	IllegalLocationConstraintException = Code{"IllegalLocationConstraintException", 400, "The location constraint is incompatible for the region specific endpoint this request was sent to."}
 	IncompleteBody                     = Code{"IncompleteBody", 400, "You did not provide the number of bytes specified by the Content-Length HTTP header."}
@@ -51,6 +52,8 @@ var (
 	NoSuchBucket                       = Code{"NoSuchBucket", 404, "The specified bucket does not exist"}
 	NoSuchKey                          = Code{"NoSuchKey", 404, "The specified key does not exist."}
 	NotImplemented                     = Code{"NotImplemented", 501, "A header or query you provided implies functionality that is not implemented."}
+	PreconditionFailed                 = Code{"PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold"}
+	InvalidPartNumber                  = Code{"InvalidPartNumber", 416, "The requested partnumber is not satisfiable"}
 	RequestTimeTooSkewed               = Code{"RequestTimeTooSkewed", 403, "The difference between the request time and the server's time is too large."}
 	ServiceUnavailable                 = Code{"ServiceUnavailable", 503, "Please reduce your request rate."}
 	SignatureDoesNotMatch              = Code{"SignatureDoesNotMatch", 403, "The request signature we calculated does not match the signature you provided. Check your key and signing method."}
@@ -59,10 +62,11 @@ var (
 
 // All lists every code, for the table's tests.
 var All = []Code{AccessDenied, AuthorizationHeaderMalformed, AuthorizationQueryParametersError, BadDigest,
-	BucketAlreadyExists, BucketAlreadyOwnedByYou, BucketNotEmpty, EntityTooLarge, IllegalLocationConstraintException,
+	BucketAlreadyExists, BucketAlreadyOwnedByYou, BucketNotEmpty, ConditionalRequestConflict, EntityTooLarge, IllegalLocationConstraintException,
 	IncompleteBody, InternalError, InvalidAccessKeyID, InvalidArgument, InvalidBucketName, InvalidDigest, InvalidRange,
 	InvalidRequest, InvalidStorageClass, KeyTooLongError, MalformedTrailerError, MalformedXML, MetadataTooLarge, MethodNotAllowed,
-	MissingContentLength, MissingSecurityHeader, NoSuchBucket, NoSuchKey, NotImplemented, RequestTimeTooSkewed,
+	MissingContentLength, MissingSecurityHeader, NoSuchBucket, NoSuchKey, NotImplemented, PreconditionFailed,
+	InvalidPartNumber, RequestTimeTooSkewed,
 	ServiceUnavailable, SignatureDoesNotMatch, XAmzContentSHA256Mismatch}
 
 // Field is an extra element of an error body (e.g. StringToSign).

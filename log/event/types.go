@@ -28,14 +28,35 @@ type BucketDeleted struct{}
 func (*BucketDeleted) EventType() string { return TypeBucketDeleted }
 
 // Extent is where a run of an object's bytes lives: a record in a segment
-// file on one disk of one node.
+// file on one disk of one node, or a slice of one (a copied range shares
+// the source's record instead of copying its bytes).
 type Extent struct {
 	Node    string `json:"node"`
 	Disk    uint16 `json:"disk"`
 	Segment uint64 `json:"seg"`
-	Offset  int64  `json:"off"` // offset of the record header in the segment
-	Length  int64  `json:"len"` // payload bytes
-	Record  string `json:"rec"` // segment record id (32 hex)
+	Offset  int64  `json:"off"`            // offset of the record header in the segment
+	Length  int64  `json:"len"`            // the record's payload bytes
+	Record  string `json:"rec"`            // segment record id (32 hex)
+	Skip    int64  `json:"skip,omitempty"` // payload bytes of the record before the extent
+	Take    int64  `json:"take,omitempty"` // bytes the extent uses; 0: to the record's end
+}
+
+// Bytes is how many bytes of the object the extent holds.
+func (x Extent) Bytes() int64 {
+	if x.Take > 0 {
+		return x.Take
+	}
+	return x.Length - x.Skip
+}
+
+// PartInfo describes one part of an object made by a multipart upload.
+// The object's bytes are its parts' bytes in order, so part n spans the
+// sizes of parts before it.
+type PartInfo struct {
+	Number   int    `json:"n"`
+	Size     int64  `json:"size"`
+	ETag     string `json:"etag"`         // the part's MD5, without quotes
+	Checksum string `json:"ck,omitempty"` // the part's checksum (base64), if the upload has an algorithm
 }
 
 // ContentHeaders are the standard HTTP headers stored with an object and
@@ -60,6 +81,11 @@ type ObjectPut struct {
 	Checksums    map[string]string `json:"checksums,omitempty"`
 	ChecksumType string            `json:"checksumType,omitempty"` // FULL_OBJECT or COMPOSITE
 	StorageClass string            `json:"storageClass,omitempty"`
+	Tags         map[string]string `json:"tags,omitempty"`
+	// UploadID is set when the object completes a multipart upload: this
+	// event ends that upload. Parts then lists its parts in order.
+	UploadID string     `json:"uploadId,omitempty"`
+	Parts    []PartInfo `json:"parts,omitempty"`
 	// Inline is reserved for small objects stored in the event itself. It
 	// is never written by this version of cairn.
 	Inline []byte `json:"inline,omitempty"`

@@ -128,6 +128,10 @@ func applyBucketDeleted(b *tx, ev *event.Event) error {
 	if err := b.Delete(lastObjKey(rid), nil); err != nil {
 		return err
 	}
+	ks := append([]byte{prefixKeySeq}, rid...)
+	if err := b.DeleteRange(ks, prefixEnd(ks), nil); err != nil {
+		return err
+	}
 	cur.Deleted, cur.NameSeq = true, ev.Seq
 	return b.setBucket(ev.Bucket, cur)
 }
@@ -188,6 +192,15 @@ func applyObjectPut(b *tx, ev *event.Event, p *event.ObjectPut) error {
 	if err := addLiveness(b, p.Extents, +1); err != nil {
 		return err
 	}
+	return touchKey(b, rid, ev)
+}
+
+// touchKey records ev as the last event on its key's subject and on its
+// bucket's object subjects.
+func touchKey(b *tx, rid []byte, ev *event.Event) error {
+	if err := b.Set(keySeqKey(rid, ev.Key), be64(ev.Seq), nil); err != nil {
+		return err
+	}
 	return b.Set(lastObjKey(rid), be64(ev.Seq), nil)
 }
 
@@ -203,7 +216,7 @@ func applyObjectDeleted(b *tx, ev *event.Event) error {
 	if err := b.Delete(key, nil); err != nil {
 		return err
 	}
-	return b.Set(lastObjKey(rid), be64(ev.Seq), nil)
+	return touchKey(b, rid, ev)
 }
 
 // replaceObject releases the liveness of the object currently under key.

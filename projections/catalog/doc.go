@@ -17,6 +17,7 @@
 //	"B" name                        -> Bucket JSON (live or tombstone)
 //	"O" bucketID[16] key            -> Object JSON: the current object
 //	"L" bucketID[16]                -> u64 BE: seq of the bucket's last object event
+//	"K" bucketID[16] key            -> u64 BE: seq of the last event on the key's subject
 //	"S" node 0x00 disk[2] seg[8]    -> u64 BE live bytes, u64 BE live records
 //
 // Object keys sort by the raw bytes of the S3 key under a fixed-width bucket
@@ -26,6 +27,10 @@
 // it. A bucket tombstone keeps the sequence of the last event on the
 // bucket's name subject, which a later CreateBucket of the same name uses as
 // its expected sequence.
+//
+// "K" survives the key's deletion: a conditional write (If-None-Match: *,
+// If-Match) is appended with the stream expectation that the key's subject
+// still ends at that sequence, so it fails if anyone wrote the key since.
 //
 // "S" is segment liveness (live bytes per segment), kept in the same batch
 // as the objects that reference the bytes; compaction reads it.

@@ -18,6 +18,7 @@ const (
 	prefixObject   = 'O'
 	prefixLastObj  = 'L'
 	prefixLiveness = 'S'
+	prefixKeySeq   = 'K'
 )
 
 // rawID decodes a 32-hex bucket id into its fixed-width key form.
@@ -41,6 +42,11 @@ func objectPrefix(rid []byte) []byte {
 func objectKey(rid []byte, key string) []byte {
 	k := make([]byte, 0, 17+len(key))
 	return append(append(append(k, prefixObject), rid...), key...)
+}
+
+func keySeqKey(rid []byte, key string) []byte {
+	k := make([]byte, 0, 17+len(key))
+	return append(append(append(k, prefixKeySeq), rid...), key...)
 }
 
 func lastObjKey(rid []byte) []byte {

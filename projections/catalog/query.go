@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -63,10 +64,27 @@ func (c *Catalog) BucketEmpty(bucketID string) (empty bool, lastSeq uint64, err 
 	if err == nil {
 		lastSeq = u64(v)
 		closer.Close()
-	} else if err != pebble.ErrNotFound {
+	} else if !errors.Is(err, pebble.ErrNotFound) {
 		return false, 0, err
 	}
 	return empty, lastSeq, nil
+}
+
+// KeySeq is the sequence of the last event on a key's subject, 0 if none.
+func (c *Catalog) KeySeq(bucketID, key string) (uint64, error) {
+	rid, err := rawID(bucketID)
+	if err != nil {
+		return 0, err
+	}
+	v, closer, err := c.db.Get(keySeqKey(rid, key))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer closer.Close()
+	return u64(v), nil
 }
 
 // ListQuery selects one page of a bucket's keys.
