@@ -66,6 +66,10 @@ func (f *fakeEngine) DeleteObject(context.Context, engine.DeleteInput) error {
 	f.hit("DeleteObject")
 	return nil
 }
+func (f *fakeEngine) DeleteObjects(context.Context, engine.DeleteObjectsInput) ([]engine.DeleteOutcome, error) {
+	f.hit("DeleteObjects")
+	return nil, nil
+}
 func (f *fakeEngine) ListObjects(context.Context, string, engine.ListInput) (engine.ListResult, error) {
 	f.hit("ListObjects")
 	return engine.ListResult{}, nil
@@ -127,7 +131,8 @@ func TestRoutesFollowTheAPIReference(t *testing.T) {
 		{"PUT", "/", "bucket.s3.example.test", "CreateBucket", 200},
 		{"GET", "/bucket?versioning", "", "", 501},
 		{"PUT", "/bucket/key?tagging", "", "", 501},
-		{"POST", "/bucket?delete", "", "", 501},
+		{"POST", "/bucket?delete", "", "", 400}, // DeleteObjects without an integrity header
+		{"POST", "/bucket?restore", "", "", 501},
 		{"GET", "/bucket/key?partNumber=1", "", "GetObject", 200},
 		{"HEAD", "/bucket/key?partNumber=2", "", "HeadObject", 200},
 		{"PATCH", "/bucket/key", "", "", 405},

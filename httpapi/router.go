@@ -73,6 +73,7 @@ func (h *Handler) table() []route {
 		{http.MethodGet, levelBucket, []string{"location", ""}, "GetBucketLocation", h.getBucketLocation},
 		{http.MethodGet, levelBucket, []string{"list-type", "2"}, "ListObjectsV2", h.listObjectsV2},
 		{http.MethodGet, levelBucket, nil, "ListObjects", h.listObjectsV1},
+		{http.MethodPost, levelBucket, []string{"delete", ""}, "DeleteObjects", h.deleteObjects},
 		{http.MethodPut, levelBucket, nil, "CreateBucket", h.createBucket},
 		{http.MethodHead, levelBucket, nil, "HeadBucket", h.headBucket},
 		{http.MethodDelete, levelBucket, nil, "DeleteBucket", h.deleteBucket},

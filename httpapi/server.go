@@ -28,6 +28,7 @@ type Engine interface {
 	GetObject(ctx context.Context, in engine.ReadInput) (engine.ObjectInfo, *engine.Content, error)
 	HeadObject(ctx context.Context, in engine.ReadInput) (engine.ObjectInfo, engine.Span, error)
 	DeleteObject(ctx context.Context, in engine.DeleteInput) error
+	DeleteObjects(ctx context.Context, in engine.DeleteObjectsInput) ([]engine.DeleteOutcome, error)
 	ListObjects(ctx context.Context, bucket string, in engine.ListInput) (engine.ListResult, error)
 }
 

@@ -37,6 +37,7 @@ var table = []mapping{
 	{engine.ErrMissingChecksum, MalformedTrailerError, "The declared checksum trailer was not received."},
 	{engine.ErrBlobUnavailable, ServiceUnavailable, "The object's data is held by a node this gateway cannot reach."},
 	{engine.ErrBusy, ServiceUnavailable, ""},
+	{engine.ErrInvalidArgument, InvalidArgument, ""},
 	{engine.ErrPreconditionFailed, PreconditionFailed, ""},
 	{engine.ErrConditionalConflict, ConditionalRequestConflict, ""},
 	{engine.ErrInvalidPartNumber, InvalidPartNumber, ""},

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -73,3 +74,5 @@ func wantCode(t testing.TB, err error, code string) {
 func headInput(bucket, key string) *s3.HeadObjectInput {
 	return &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}
 }
+
+func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }

@@ -1,0 +1,39 @@
+package s3xml
+
+import "encoding/xml"
+
+// Delete is DeleteObjects' request body.
+type Delete struct {
+	XMLName xml.Name           `xml:"Delete"`
+	Quiet   bool               `xml:"Quiet"`
+	Objects []ObjectIdentifier `xml:"Object"`
+}
+
+// ObjectIdentifier names one object to delete.
+type ObjectIdentifier struct {
+	Key       string `xml:"Key"`
+	VersionID string `xml:"VersionId"`
+	ETag      string `xml:"ETag"`
+}
+
+// DeleteResult answers DeleteObjects.
+type DeleteResult struct {
+	XMLName xml.Name        `xml:"DeleteResult"`
+	NS      string          `xml:"xmlns,attr"`
+	Deleted []DeletedObject `xml:"Deleted"`
+	Errors  []DeleteError   `xml:"Error"`
+}
+
+// DeletedObject reports one deleted key.
+type DeletedObject struct {
+	Key       string `xml:"Key"`
+	VersionID string `xml:"VersionId,omitempty"`
+}
+
+// DeleteError reports one key that was not deleted.
+type DeleteError struct {
+	Key       string `xml:"Key"`
+	VersionID string `xml:"VersionId,omitempty"`
+	Code      string `xml:"Code"`
+	Message   string `xml:"Message"`
+}
