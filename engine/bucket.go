@@ -19,11 +19,12 @@ type Bucket struct {
 	Region  string
 	Owner   string
 	Created time.Time
+	Tags    map[string]string
 	id      string
 }
 
 func bucketOf(b catalog.Bucket) Bucket {
-	return Bucket{Name: b.Name, Region: b.Region, Owner: b.Owner, Created: b.Created, id: b.ID}
+	return Bucket{Name: b.Name, Region: b.Region, Owner: b.Owner, Created: b.Created, Tags: b.Tags, id: b.ID}
 }
 
 // maxConflictRetries bounds re-evaluations after a lost optimistic race.

@@ -28,6 +28,7 @@ var (
 	ErrMissingChecksum           = errors.New("engine: declared checksum trailer is missing")
 	ErrBlobUnavailable           = errors.New("engine: object bytes are on a node this gateway cannot reach")
 	ErrInvalidArgument           = errors.New("engine: invalid argument")
+	ErrInvalidTag                = errors.New("engine: invalid tag")
 	ErrBusy                      = errors.New("engine: too many concurrent changes to one name, try again")
 	ErrPreconditionFailed        = errors.New("engine: precondition failed")
 	ErrConditionalConflict       = errors.New("engine: a concurrent write changed the object while the condition was checked")

@@ -70,6 +70,14 @@ func (f *fakeEngine) DeleteObjects(context.Context, engine.DeleteObjectsInput) (
 	f.hit("DeleteObjects")
 	return nil, nil
 }
+func (f *fakeEngine) PutObjectTagging(context.Context, string, string, string, []engine.Tag) error {
+	f.hit("PutObjectTagging")
+	return nil
+}
+func (f *fakeEngine) PutBucketTagging(context.Context, string, string, []engine.Tag) error {
+	f.hit("PutBucketTagging")
+	return nil
+}
 func (f *fakeEngine) ListObjects(context.Context, string, engine.ListInput) (engine.ListResult, error) {
 	f.hit("ListObjects")
 	return engine.ListResult{}, nil
@@ -130,7 +138,9 @@ func TestRoutesFollowTheAPIReference(t *testing.T) {
 		{"GET", "/?list-type=2", "bucket.s3.example.test:9000", "ListObjects", 200},
 		{"PUT", "/", "bucket.s3.example.test", "CreateBucket", 200},
 		{"GET", "/bucket?versioning", "", "", 501},
-		{"PUT", "/bucket/key?tagging", "", "", 501},
+		{"DELETE", "/bucket/key?tagging", "", "PutObjectTagging", 204},
+		{"DELETE", "/bucket?tagging", "", "PutBucketTagging", 204},
+		{"GET", "/bucket?policy", "", "", 501},
 		{"POST", "/bucket?delete", "", "", 400}, // DeleteObjects without an integrity header
 		{"POST", "/bucket?restore", "", "", 501},
 		{"GET", "/bucket/key?partNumber=1", "", "GetObject", 200},

@@ -34,6 +34,13 @@ func (h *Handler) putObject(w http.ResponseWriter, r *http.Request, q *request) 
 	if in.Cond, err = writeConditions(r.Header); err != nil {
 		return err
 	}
+	if tags, ok, err := headerTags(r.Header); err != nil {
+		return err
+	} else if ok {
+		if in.Tags, err = engine.TagSet(tags, engine.MaxObjectTags); err != nil {
+			return err
+		}
+	}
 	if sc := r.Header.Get("X-Amz-Storage-Class"); sc != "" {
 		if !storageClasses[sc] {
 			return s3err.New(s3err.InvalidStorageClass, "")

@@ -30,6 +30,8 @@ type Engine interface {
 	DeleteObject(ctx context.Context, in engine.DeleteInput) error
 	DeleteObjects(ctx context.Context, in engine.DeleteObjectsInput) ([]engine.DeleteOutcome, error)
 	ListObjects(ctx context.Context, bucket string, in engine.ListInput) (engine.ListResult, error)
+	PutObjectTagging(ctx context.Context, bucket, key, actor string, tags []engine.Tag) error
+	PutBucketTagging(ctx context.Context, bucket, actor string, tags []engine.Tag) error
 }
 
 // Options configures the handler.

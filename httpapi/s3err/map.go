@@ -38,6 +38,7 @@ var table = []mapping{
 	{engine.ErrBlobUnavailable, ServiceUnavailable, "The object's data is held by a node this gateway cannot reach."},
 	{engine.ErrBusy, ServiceUnavailable, ""},
 	{engine.ErrInvalidArgument, InvalidArgument, ""},
+	{engine.ErrInvalidTag, InvalidTag, ""},
 	{engine.ErrPreconditionFailed, PreconditionFailed, ""},
 	{engine.ErrConditionalConflict, ConditionalRequestConflict, ""},
 	{engine.ErrInvalidPartNumber, InvalidPartNumber, ""},
@@ -96,6 +97,10 @@ func addDetail(e *Error, err error) {
 			e.With("CanonicalRequest", sm.CanonicalRequest)
 		}
 		return
+	}
+	var te *engine.TagError
+	if errors.As(err, &te) {
+		e.Message = te.Reason
 	}
 	var ae *sigv4.Error
 	if errors.As(err, &ae) && e.Message == "" && ae.Message != "" {

@@ -51,6 +51,8 @@ var (
 	MissingSecurityHeader              = Code{"MissingSecurityHeader", 400, "Your request was missing a required header."}
 	NoSuchBucket                       = Code{"NoSuchBucket", 404, "The specified bucket does not exist"}
 	NoSuchKey                          = Code{"NoSuchKey", 404, "The specified key does not exist."}
+	NoSuchTagSet                       = Code{"NoSuchTagSet", 404, "The TagSet does not exist"}
+	InvalidTag                         = Code{"InvalidTag", 400, "The tag provided was not a valid tag."}
 	NotImplemented                     = Code{"NotImplemented", 501, "A header or query you provided implies functionality that is not implemented."}
 	PreconditionFailed                 = Code{"PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold"}
 	InvalidPartNumber                  = Code{"InvalidPartNumber", 416, "The requested partnumber is not satisfiable"}
@@ -65,7 +67,7 @@ var All = []Code{AccessDenied, AuthorizationHeaderMalformed, AuthorizationQueryP
 	BucketAlreadyExists, BucketAlreadyOwnedByYou, BucketNotEmpty, ConditionalRequestConflict, EntityTooLarge, IllegalLocationConstraintException,
 	IncompleteBody, InternalError, InvalidAccessKeyID, InvalidArgument, InvalidBucketName, InvalidDigest, InvalidRange,
 	InvalidRequest, InvalidStorageClass, KeyTooLongError, MalformedTrailerError, MalformedXML, MetadataTooLarge, MethodNotAllowed,
-	MissingContentLength, MissingSecurityHeader, NoSuchBucket, NoSuchKey, NotImplemented, PreconditionFailed,
+	MissingContentLength, MissingSecurityHeader, NoSuchBucket, NoSuchKey, NoSuchTagSet, InvalidTag, NotImplemented, PreconditionFailed,
 	InvalidPartNumber, RequestTimeTooSkewed,
 	ServiceUnavailable, SignatureDoesNotMatch, XAmzContentSHA256Mismatch}
 

@@ -34,6 +34,8 @@ func samples() map[string]*Event {
 			Checksums:      map[string]string{"CRC32": "NhCmhg=="}, ChecksumType: "FULL_OBJECT",
 		}},
 		TypeObjectDeleted: {Header: obj, Payload: &ObjectDeleted{}},
+		TypeObjectTagged:  {Header: obj, Payload: &ObjectTagged{Tags: map[string]string{"project": "cairn", "tier": "hot"}}},
+		TypeBucketTagged:  {Header: hdr, Payload: &BucketTagged{Tags: map[string]string{"cost-center": "42"}}},
 	}
 }
 

@@ -59,6 +59,8 @@ var registry = map[string]typeInfo{
 	TypeBucketDeleted: {versions: []version{jsonVersion[BucketDeleted](nil)}},
 	TypeObjectPut:     {versions: []version{jsonVersion[ObjectPut](nil)}},
 	TypeObjectDeleted: {versions: []version{jsonVersion[ObjectDeleted](nil)}},
+	TypeObjectTagged:  {versions: []version{jsonVersion[ObjectTagged](nil)}},
+	TypeBucketTagged:  {versions: []version{jsonVersion[BucketTagged](nil)}},
 }
 
 // Types returns every registered type name with its current version.

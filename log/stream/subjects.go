@@ -29,3 +29,9 @@ func BucketObjectsFilter(bucketID string) string {
 func BucketNameSubject(name string) string {
 	return "s3.bk." + Hash(name)
 }
+
+// BucketConfigSubject carries a bucket incarnation's configuration events
+// (tags, and later policy, versioning, notification...).
+func BucketConfigSubject(bucketID string) string {
+	return "s3.bc." + bucketID
+}

@@ -85,8 +85,41 @@ func apply(b *tx, ev *event.Event) error {
 		return applyObjectPut(b, ev, p)
 	case *event.ObjectDeleted:
 		return applyObjectDeleted(b, ev)
+	case *event.ObjectTagged:
+		return applyObjectTagged(b, ev, p)
+	case *event.BucketTagged:
+		return applyBucketTagged(b, ev, p)
 	}
 	return nil
+}
+
+func applyObjectTagged(b *tx, ev *event.Event, p *event.ObjectTagged) error {
+	rid, live, err := liveBucket(b, ev)
+	if err != nil || !live {
+		return err
+	}
+	key := objectKey(rid, ev.Key)
+	var o Object
+	found, err := getJSON(b, key, &o)
+	if err != nil {
+		return err
+	}
+	if found { // tagging a key deleted meanwhile changes nothing
+		o.Tags = p.Tags
+		if err := setJSON(b.Batch, key, &o); err != nil {
+			return err
+		}
+	}
+	return touchKey(b, rid, ev)
+}
+
+func applyBucketTagged(b *tx, ev *event.Event, p *event.BucketTagged) error {
+	cur, found := b.bucket(ev.Bucket)
+	if !found || cur.Deleted || cur.ID != ev.BucketID {
+		return nil
+	}
+	cur.Tags = p.Tags
+	return b.setBucket(ev.Bucket, cur)
 }
 
 func setJSON(b *pebble.Batch, key []byte, v any) error {

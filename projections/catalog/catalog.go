@@ -21,14 +21,15 @@ var ErrFormat = errors.New("catalog: index format differs from this binary's; re
 
 // Bucket is one bucket name's record: live, or a tombstone.
 type Bucket struct {
-	Name    string    `json:"-"`
-	ID      string    `json:"id"`
-	Region  string    `json:"region"`
-	Owner   string    `json:"owner"`
-	Created time.Time `json:"created"`
-	Seq     uint64    `json:"seq"`     // sequence of the creating event
-	NameSeq uint64    `json:"nameSeq"` // last sequence on the name subject
-	Deleted bool      `json:"deleted,omitempty"`
+	Name    string            `json:"-"`
+	ID      string            `json:"id"`
+	Region  string            `json:"region"`
+	Owner   string            `json:"owner"`
+	Created time.Time         `json:"created"`
+	Seq     uint64            `json:"seq"`     // sequence of the creating event
+	NameSeq uint64            `json:"nameSeq"` // last sequence on the name subject
+	Deleted bool              `json:"deleted,omitempty"`
+	Tags    map[string]string `json:"tags,omitempty"`
 }
 
 // Object is the current object under a key. It embeds the attributes of the
