@@ -29,6 +29,8 @@ var (
 	ErrBlobUnavailable           = errors.New("engine: object bytes are on a node this gateway cannot reach")
 	ErrInvalidArgument           = errors.New("engine: invalid argument")
 	ErrInvalidTag                = errors.New("engine: invalid tag")
+	ErrCopyToItself              = errors.New("engine: copy of an object onto itself without any change")
+	ErrCopySourceTooLarge        = errors.New("engine: copy source larger than 5 GiB")
 	ErrBusy                      = errors.New("engine: too many concurrent changes to one name, try again")
 	ErrPreconditionFailed        = errors.New("engine: precondition failed")
 	ErrConditionalConflict       = errors.New("engine: a concurrent write changed the object while the condition was checked")

@@ -100,7 +100,7 @@ func (e *Engine) PutObject(ctx context.Context, in PutObjectInput) (PutObjectRes
 	if err != nil {
 		return PutObjectResult{}, err
 	}
-	p := &event.ObjectPut{Size: in.Size, ETag: hex.EncodeToString(sums.md5), Extents: extents,
+	p := &event.ObjectPut{Size: in.Size, ETag: hexMD5(sums.md5), Extents: extents,
 		ContentHeaders: in.ContentHeaders, UserMeta: in.UserMeta, StorageClass: in.StorageClass, Tags: in.Tags}
 	if sums.checksum != "" {
 		p.Checksums = map[string]string{string(in.Checksum.Algorithm): sums.checksum}
@@ -233,3 +233,5 @@ func verifyChecksum(c Checksum, got string) error {
 	}
 	return nil
 }
+
+func hexMD5(sum []byte) string { return hex.EncodeToString(sum) }

@@ -70,6 +70,10 @@ func (f *fakeEngine) DeleteObjects(context.Context, engine.DeleteObjectsInput) (
 	f.hit("DeleteObjects")
 	return nil, nil
 }
+func (f *fakeEngine) CopyObject(context.Context, engine.CopyObjectInput) (engine.CopyObjectResult, error) {
+	f.hit("CopyObject")
+	return engine.CopyObjectResult{}, nil
+}
 func (f *fakeEngine) PutObjectTagging(context.Context, string, string, string, []engine.Tag) error {
 	f.hit("PutObjectTagging")
 	return nil

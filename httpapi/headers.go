@@ -157,3 +157,15 @@ func writeConditions(h http.Header) (engine.WriteConditions, error) {
 	}
 	return c, nil
 }
+
+// storageClassHeader reads x-amz-storage-class; "" stands for STANDARD.
+func storageClassHeader(h http.Header) (string, error) {
+	sc := h.Get("X-Amz-Storage-Class")
+	if sc == "" || sc == "STANDARD" {
+		return "", nil
+	}
+	if !storageClasses[sc] {
+		return "", s3err.New(s3err.InvalidStorageClass, "")
+	}
+	return sc, nil
+}

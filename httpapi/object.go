@@ -41,13 +41,8 @@ func (h *Handler) putObject(w http.ResponseWriter, r *http.Request, q *request) 
 			return err
 		}
 	}
-	if sc := r.Header.Get("X-Amz-Storage-Class"); sc != "" {
-		if !storageClasses[sc] {
-			return s3err.New(s3err.InvalidStorageClass, "")
-		}
-		if sc != "STANDARD" {
-			in.StorageClass = sc
-		}
+	if in.StorageClass, err = storageClassHeader(r.Header); err != nil {
+		return err
 	}
 	res, err := h.o.Engine.PutObject(r.Context(), in)
 	if err != nil {

@@ -65,30 +65,32 @@ type route struct {
 	query  []string // sub-resource (and value pattern) pairs, as mux.Queries
 	op     string
 	h      handlerFunc
+	header string // a header the request must carry, if any
 }
 
 func (h *Handler) table() []route {
 	return []route{
-		{http.MethodGet, levelService, nil, "ListBuckets", h.listBuckets},
-		{http.MethodGet, levelBucket, []string{"location", ""}, "GetBucketLocation", h.getBucketLocation},
-		{http.MethodGet, levelBucket, []string{"list-type", "2"}, "ListObjectsV2", h.listObjectsV2},
-		{http.MethodGet, levelBucket, nil, "ListObjects", h.listObjectsV1},
-		{http.MethodPost, levelBucket, []string{"delete", ""}, "DeleteObjects", h.deleteObjects},
-		{http.MethodPut, levelBucket, []string{"tagging", ""}, "PutBucketTagging", h.putBucketTagging},
-		{http.MethodGet, levelBucket, []string{"tagging", ""}, "GetBucketTagging", h.getBucketTagging},
-		{http.MethodDelete, levelBucket, []string{"tagging", ""}, "DeleteBucketTagging", h.deleteBucketTagging},
-		{http.MethodPut, levelObject, []string{"tagging", ""}, "PutObjectTagging", h.putObjectTagging},
-		{http.MethodGet, levelObject, []string{"tagging", ""}, "GetObjectTagging", h.getObjectTagging},
-		{http.MethodDelete, levelObject, []string{"tagging", ""}, "DeleteObjectTagging", h.deleteObjectTagging},
-		{http.MethodPut, levelBucket, nil, "CreateBucket", h.createBucket},
-		{http.MethodHead, levelBucket, nil, "HeadBucket", h.headBucket},
-		{http.MethodDelete, levelBucket, nil, "DeleteBucket", h.deleteBucket},
-		{http.MethodPut, levelObject, nil, "PutObject", h.putObject},
-		{http.MethodGet, levelObject, []string{"partNumber", ""}, "GetObject", h.getObject},
-		{http.MethodHead, levelObject, []string{"partNumber", ""}, "HeadObject", h.headObject},
-		{http.MethodGet, levelObject, nil, "GetObject", h.getObject},
-		{http.MethodHead, levelObject, nil, "HeadObject", h.headObject},
-		{http.MethodDelete, levelObject, nil, "DeleteObject", h.deleteObject},
+		{http.MethodGet, levelService, nil, "ListBuckets", h.listBuckets, ""},
+		{http.MethodGet, levelBucket, []string{"location", ""}, "GetBucketLocation", h.getBucketLocation, ""},
+		{http.MethodGet, levelBucket, []string{"list-type", "2"}, "ListObjectsV2", h.listObjectsV2, ""},
+		{http.MethodGet, levelBucket, nil, "ListObjects", h.listObjectsV1, ""},
+		{http.MethodPost, levelBucket, []string{"delete", ""}, "DeleteObjects", h.deleteObjects, ""},
+		{http.MethodPut, levelBucket, []string{"tagging", ""}, "PutBucketTagging", h.putBucketTagging, ""},
+		{http.MethodGet, levelBucket, []string{"tagging", ""}, "GetBucketTagging", h.getBucketTagging, ""},
+		{http.MethodDelete, levelBucket, []string{"tagging", ""}, "DeleteBucketTagging", h.deleteBucketTagging, ""},
+		{http.MethodPut, levelObject, []string{"tagging", ""}, "PutObjectTagging", h.putObjectTagging, ""},
+		{http.MethodGet, levelObject, []string{"tagging", ""}, "GetObjectTagging", h.getObjectTagging, ""},
+		{http.MethodDelete, levelObject, []string{"tagging", ""}, "DeleteObjectTagging", h.deleteObjectTagging, ""},
+		{http.MethodPut, levelBucket, nil, "CreateBucket", h.createBucket, ""},
+		{http.MethodHead, levelBucket, nil, "HeadBucket", h.headBucket, ""},
+		{http.MethodDelete, levelBucket, nil, "DeleteBucket", h.deleteBucket, ""},
+		{http.MethodPut, levelObject, nil, "CopyObject", h.copyObject, "X-Amz-Copy-Source"},
+		{http.MethodPut, levelObject, nil, "PutObject", h.putObject, ""},
+		{http.MethodGet, levelObject, []string{"partNumber", ""}, "GetObject", h.getObject, ""},
+		{http.MethodHead, levelObject, []string{"partNumber", ""}, "HeadObject", h.headObject, ""},
+		{http.MethodGet, levelObject, nil, "GetObject", h.getObject, ""},
+		{http.MethodHead, levelObject, nil, "HeadObject", h.headObject, ""},
+		{http.MethodDelete, levelObject, nil, "DeleteObject", h.deleteObject, ""},
 	}
 }
 
@@ -103,11 +105,18 @@ func (h *Handler) routes() *mux.Router {
 		} else {
 			mr = mr.MatcherFunc(noSubresourceBut(""))
 		}
+		if rt.header != "" {
+			mr = mr.MatcherFunc(hasHeader(rt.header))
+		}
 		mr.Handler(h.wrap(rt.op, rt.h))
 	}
 	m.NotFoundHandler = h.wrap("Unsupported", h.unsupported)
 	m.MethodNotAllowedHandler = m.NotFoundHandler
 	return m
+}
+
+func hasHeader(name string) mux.MatcherFunc {
+	return func(r *http.Request, _ *mux.RouteMatch) bool { return r.Header.Get(name) != "" }
 }
 
 func atLevel(lv level) mux.MatcherFunc {

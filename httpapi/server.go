@@ -30,6 +30,7 @@ type Engine interface {
 	DeleteObject(ctx context.Context, in engine.DeleteInput) error
 	DeleteObjects(ctx context.Context, in engine.DeleteObjectsInput) ([]engine.DeleteOutcome, error)
 	ListObjects(ctx context.Context, bucket string, in engine.ListInput) (engine.ListResult, error)
+	CopyObject(ctx context.Context, in engine.CopyObjectInput) (engine.CopyObjectResult, error)
 	PutObjectTagging(ctx context.Context, bucket, key, actor string, tags []engine.Tag) error
 	PutBucketTagging(ctx context.Context, bucket, actor string, tags []engine.Tag) error
 }

@@ -39,6 +39,8 @@ var table = []mapping{
 	{engine.ErrBusy, ServiceUnavailable, ""},
 	{engine.ErrInvalidArgument, InvalidArgument, ""},
 	{engine.ErrInvalidTag, InvalidTag, ""},
+	{engine.ErrCopyToItself, InvalidRequest, "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."},
+	{engine.ErrCopySourceTooLarge, InvalidRequest, "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120"},
 	{engine.ErrPreconditionFailed, PreconditionFailed, ""},
 	{engine.ErrConditionalConflict, ConditionalRequestConflict, ""},
 	{engine.ErrInvalidPartNumber, InvalidPartNumber, ""},

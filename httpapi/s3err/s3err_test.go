@@ -37,7 +37,7 @@ func TestEverySentinelIsMapped(t *testing.T) {
 		engine.ErrBucketNotEmpty, engine.ErrInvalidBucketName, engine.ErrKeyTooLong, engine.ErrInvalidKey,
 		engine.ErrIllegalLocationConstraint, engine.ErrNoSuchKey, engine.ErrInvalidRange, engine.ErrEntityTooLarge,
 		engine.ErrMetadataTooLarge, engine.ErrIncompleteBody, engine.ErrBadDigest, engine.ErrChecksumMismatch,
-		engine.ErrInvalidChecksum, engine.ErrMissingChecksum, engine.ErrBlobUnavailable, engine.ErrBusy, engine.ErrInvalidArgument, engine.ErrInvalidTag,
+		engine.ErrInvalidChecksum, engine.ErrMissingChecksum, engine.ErrBlobUnavailable, engine.ErrBusy, engine.ErrInvalidArgument, engine.ErrInvalidTag, engine.ErrCopyToItself, engine.ErrCopySourceTooLarge,
 		engine.ErrPreconditionFailed, engine.ErrConditionalConflict, engine.ErrInvalidPartNumber, engine.ErrRangeWithPartNumber,
 		sigv4.ErrMissingAuth, sigv4.ErrInvalidAccessKeyID, sigv4.ErrSignatureDoesNotMatch, sigv4.ErrRequestTimeTooSkewed,
 		sigv4.ErrAuthorizationHeaderMalformed, sigv4.ErrAuthorizationQueryParametersError, sigv4.ErrMissingDateHeader,

@@ -86,6 +86,9 @@ type ObjectPut struct {
 	// event ends that upload. Parts then lists its parts in order.
 	UploadID string     `json:"uploadId,omitempty"`
 	Parts    []PartInfo `json:"parts,omitempty"`
+	// CopySource ("bucket/key") is set when the object is a server-side
+	// copy; its extents are then shared with the source.
+	CopySource string `json:"copySource,omitempty"`
 	// Inline is reserved for small objects stored in the event itself. It
 	// is never written by this version of cairn.
 	Inline []byte `json:"inline,omitempty"`

@@ -76,3 +76,7 @@ func headInput(bucket, key string) *s3.HeadObjectInput {
 }
 
 func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
+func bytesEqual(a, b []byte) bool { return bytes.Equal(a, b) }
