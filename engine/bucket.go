@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/cairnstore/cairn/engine/names"
@@ -153,18 +154,32 @@ func (e *Engine) HeadBucket(ctx context.Context, name string) (Bucket, error) {
 	return e.bucket(ctx, name)
 }
 
-// ListBuckets returns every live bucket in name order.
-func (e *Engine) ListBuckets(ctx context.Context) ([]Bucket, error) {
+// ListBucketsInput selects a page of buckets.
+type ListBucketsInput struct {
+	Prefix string
+	After  string // list names strictly after this one
+	Region string // only buckets of this region
+	Max    int    // 0: all
+}
+
+// ListBuckets returns live buckets in name order, and whether more follow.
+func (e *Engine) ListBuckets(ctx context.Context, in ListBucketsInput) ([]Bucket, bool, error) {
 	if err := e.sync(ctx); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	bs, err := e.o.Catalog.Buckets()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	out := make([]Bucket, len(bs))
-	for i, b := range bs {
-		out[i] = bucketOf(b)
+	var out []Bucket
+	for _, b := range bs {
+		if !strings.HasPrefix(b.Name, in.Prefix) || b.Name <= in.After || (in.Region != "" && b.Region != in.Region) {
+			continue
+		}
+		if in.Max > 0 && len(out) == in.Max {
+			return out, true, nil
+		}
+		out = append(out, bucketOf(b))
 	}
-	return out, nil
+	return out, false, nil
 }

@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"cmp"
 	"encoding/xml"
 	"io"
 	"net/http"
+	"strconv"
 
 	"github.com/cairnstore/cairn/engine"
 	"github.com/cairnstore/cairn/httpapi/s3err"
@@ -81,15 +83,41 @@ func (h *Handler) getBucketLocation(w http.ResponseWriter, r *http.Request, q *r
 	return writeXML(w, http.StatusOK, s3xml.LocationConstraint{NS: s3xml.NS, Region: loc})
 }
 
+// maxBuckets is S3's largest ListBuckets page.
+const maxBuckets = 10000
+
 func (h *Handler) listBuckets(w http.ResponseWriter, r *http.Request, q *request) error {
-	bs, err := h.o.Engine.ListBuckets(r.Context())
+	query := r.URL.Query()
+	in := engine.ListBucketsInput{Prefix: query.Get("prefix"), Region: query.Get("bucket-region")}
+	_, paged := query["max-buckets"]
+	if v, ok := query["max-buckets"]; ok {
+		n, err := strconv.Atoi(v[0])
+		if err != nil || n < 1 || n > maxBuckets {
+			return s3err.New(s3err.InvalidArgument, "max-buckets must be an integer between 1 and 10000")
+		}
+		in.Max = n
+	}
+	if tok, ok := query["continuation-token"]; ok {
+		after, err := decodeToken(tok[0])
+		if err != nil {
+			return err
+		}
+		in.After, paged = after, true
+	}
+	if paged || in.Prefix != "" || in.Region != "" {
+		in.Max = cmp.Or(in.Max, maxBuckets) // S3's default page once paging is asked for
+	}
+	bs, more, err := h.o.Engine.ListBuckets(r.Context(), in)
 	if err != nil {
 		return err
 	}
-	res := s3xml.ListAllMyBucketsResult{NS: s3xml.NS, Owner: s3xml.Owner{ID: ownerID(q.actor()), DisplayName: q.actor()}}
-	res.Buckets = make([]s3xml.BucketInfo, 0, len(bs))
+	res := s3xml.ListAllMyBucketsResult{NS: s3xml.NS, Owner: s3xml.Owner{ID: ownerID(q.actor()), DisplayName: q.actor()},
+		Prefix: in.Prefix, Buckets: make([]s3xml.BucketInfo, 0, len(bs))}
 	for _, b := range bs {
 		res.Buckets = append(res.Buckets, s3xml.BucketInfo{Name: b.Name, CreationDate: s3xml.Time(b.Created), BucketRegion: b.Region})
+	}
+	if more {
+		res.ContinuationToken = encodeToken(bs[len(bs)-1].Name)
 	}
 	return writeXML(w, http.StatusOK, res)
 }

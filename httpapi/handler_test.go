@@ -45,9 +45,9 @@ func (f *fakeEngine) HeadBucket(context.Context, string) (engine.Bucket, error) 
 	f.hit("HeadBucket")
 	return engine.Bucket{Region: "us-east-1"}, nil
 }
-func (f *fakeEngine) ListBuckets(context.Context) ([]engine.Bucket, error) {
+func (f *fakeEngine) ListBuckets(context.Context, engine.ListBucketsInput) ([]engine.Bucket, bool, error) {
 	f.hit("ListBuckets")
-	return nil, nil
+	return nil, false, nil
 }
 func (f *fakeEngine) PutObject(_ context.Context, in engine.PutObjectInput) (engine.PutObjectResult, error) {
 	f.hit("PutObject")

@@ -86,6 +86,7 @@ func (h *Handler) table() []route {
 		{http.MethodDelete, levelBucket, nil, "DeleteBucket", h.deleteBucket, ""},
 		{http.MethodPut, levelObject, nil, "CopyObject", h.copyObject, "X-Amz-Copy-Source"},
 		{http.MethodPut, levelObject, nil, "PutObject", h.putObject, ""},
+		{http.MethodGet, levelObject, []string{"attributes", ""}, "GetObjectAttributes", h.getObjectAttributes, ""},
 		{http.MethodGet, levelObject, []string{"partNumber", ""}, "GetObject", h.getObject, ""},
 		{http.MethodHead, levelObject, []string{"partNumber", ""}, "HeadObject", h.headObject, ""},
 		{http.MethodGet, levelObject, nil, "GetObject", h.getObject, ""},

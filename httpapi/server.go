@@ -23,7 +23,7 @@ type Engine interface {
 	CreateBucket(ctx context.Context, in engine.CreateBucketInput) error
 	DeleteBucket(ctx context.Context, name, actor string) error
 	HeadBucket(ctx context.Context, name string) (engine.Bucket, error)
-	ListBuckets(ctx context.Context) ([]engine.Bucket, error)
+	ListBuckets(ctx context.Context, in engine.ListBucketsInput) ([]engine.Bucket, bool, error)
 	PutObject(ctx context.Context, in engine.PutObjectInput) (engine.PutObjectResult, error)
 	GetObject(ctx context.Context, in engine.ReadInput) (engine.ObjectInfo, *engine.Content, error)
 	HeadObject(ctx context.Context, in engine.ReadInput) (engine.ObjectInfo, engine.Span, error)
