@@ -62,7 +62,7 @@ func TestDeleteObjectsQuietConditionsAndErrors(t *testing.T) {
 	putBytes(t, c, "delq", "c", []byte("c"))
 	out, err := c.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String("delq"), Delete: &types.Delete{Quiet: aws.Bool(true),
 		Objects: []types.ObjectIdentifier{
-			{Key: aws.String("a"), ETag: a.ETag},                 // condition holds
+			{Key: aws.String("a"), ETag: a.ETag},                // condition holds
 			{Key: aws.String("b"), ETag: aws.String(`"stale"`)}, // condition fails
 			{Key: aws.String(strings.Repeat("x", 1025))},        // bad key
 			{Key: aws.String("c")},
