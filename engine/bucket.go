@@ -63,7 +63,7 @@ func (e *Engine) CreateBucket(ctx context.Context, in CreateBucketInput) error {
 		if found {
 			expect = cur.NameSeq // the tombstone's: nobody claimed it since
 		}
-		ev := &event.Event{Header: e.header(in.Owner), Payload: &event.BucketCreated{Region: e.o.Region, Owner: in.Owner}}
+		ev := &event.Event{Header: e.header(ctx, in.Owner), Payload: &event.BucketCreated{Region: e.o.Region, Owner: in.Owner}}
 		ev.Bucket, ev.BucketID = in.Name, newBucketID()
 		_, err = e.appendEvent(ctx, stream.BucketNameSubject(in.Name), ev, &stream.Expect{Seq: expect})
 		if errors.Is(err, stream.ErrConflict) {
@@ -119,7 +119,7 @@ func (e *Engine) DeleteBucket(ctx context.Context, name, actor string) error {
 		if !empty {
 			return ErrBucketNotEmpty
 		}
-		ev := &event.Event{Header: e.header(actor), Payload: &event.BucketDeleted{}}
+		ev := &event.Event{Header: e.header(ctx, actor), Payload: &event.BucketDeleted{}}
 		ev.Bucket, ev.BucketID = name, b.id
 		guard := &stream.Expect{Seq: last, Subject: stream.BucketObjectsFilter(b.id)}
 		_, err = e.appendEvent(ctx, stream.BucketNameSubject(name), ev, guard)

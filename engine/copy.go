@@ -71,7 +71,7 @@ func (e *Engine) CopyObject(ctx context.Context, in CopyObjectInput) (CopyObject
 			return CopyObjectResult{}, err
 		}
 	}
-	ev := &event.Event{Header: e.header(in.Actor), Payload: p}
+	ev := &event.Event{Header: e.header(ctx, in.Actor), Payload: p}
 	ev.Bucket, ev.BucketID, ev.Key = in.Bucket, b.id, in.Key
 	if _, err := e.appendObject(ctx, b, in.Key, ev, in.Cond); err != nil {
 		return CopyObjectResult{}, err

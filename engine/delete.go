@@ -65,7 +65,7 @@ func (e *Engine) DeleteObjects(ctx context.Context, in DeleteObjectsInput) ([]De
 			continue
 		}
 		seen[spec.Key] = true
-		msg, err := e.deleteMsg(b, in.Bucket, spec.Key, in.Actor)
+		msg, err := e.deleteMsg(ctx, b, in.Bucket, spec.Key, in.Actor)
 		if err != nil {
 			out[i].Err = err
 			continue
@@ -80,8 +80,8 @@ func (e *Engine) DeleteObjects(ctx context.Context, in DeleteObjectsInput) ([]De
 	return out, nil
 }
 
-func (e *Engine) deleteMsg(b Bucket, bucket, key, actor string) (stream.Msg, error) {
-	ev := &event.Event{Header: e.header(actor), Payload: &event.ObjectDeleted{}}
+func (e *Engine) deleteMsg(ctx context.Context, b Bucket, bucket, key, actor string) (stream.Msg, error) {
+	ev := &event.Event{Header: e.header(ctx, actor), Payload: &event.ObjectDeleted{}}
 	ev.Bucket, ev.BucketID, ev.Key = bucket, b.id, key
 	data, err := event.Encode(ev)
 	if err != nil {

@@ -81,7 +81,21 @@ func (e *Engine) appendEvent(ctx context.Context, subject string, ev *event.Even
 	return seq, nil
 }
 
+// RequestInfo describes the request an operation serves; events record it.
+type RequestInfo struct {
+	ID       string // the S3 request id
+	SourceIP string
+}
+
+type requestInfoKey struct{}
+
+// WithRequestInfo returns ctx carrying ri for the events it causes.
+func WithRequestInfo(ctx context.Context, ri RequestInfo) context.Context {
+	return context.WithValue(ctx, requestInfoKey{}, ri)
+}
+
 // header starts an event's common part.
-func (e *Engine) header(actor string) event.Header {
-	return event.Header{ID: event.NewID(), Time: e.o.Now().UTC(), Actor: actor}
+func (e *Engine) header(ctx context.Context, actor string) event.Header {
+	ri, _ := ctx.Value(requestInfoKey{}).(RequestInfo)
+	return event.Header{ID: event.NewID(), Time: e.o.Now().UTC(), Actor: actor, RequestID: ri.ID, SourceIP: ri.SourceIP}
 }

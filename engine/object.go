@@ -129,7 +129,7 @@ func (e *Engine) DeleteObject(ctx context.Context, in DeleteInput) error {
 	if err := in.Cond.check(o, true); err != nil {
 		return err
 	}
-	ev := &event.Event{Header: e.header(in.Actor), Payload: &event.ObjectDeleted{}}
+	ev := &event.Event{Header: e.header(ctx, in.Actor), Payload: &event.ObjectDeleted{}}
 	ev.Bucket, ev.BucketID, ev.Key = in.Bucket, b.id, in.Key
 	_, err = e.appendObject(ctx, b, in.Key, ev, in.Cond)
 	return err

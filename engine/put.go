@@ -106,7 +106,7 @@ func (e *Engine) PutObject(ctx context.Context, in PutObjectInput) (PutObjectRes
 		p.Checksums = map[string]string{string(in.Checksum.Algorithm): sums.checksum}
 		p.ChecksumType = "FULL_OBJECT"
 	}
-	ev := &event.Event{Header: e.header(in.Actor), Payload: p}
+	ev := &event.Event{Header: e.header(ctx, in.Actor), Payload: p}
 	ev.ID, ev.Bucket, ev.BucketID, ev.Key = id, in.Bucket, b.id, in.Key
 	if _, err := e.appendObject(ctx, b, in.Key, ev, in.Cond); err != nil {
 		return PutObjectResult{}, err

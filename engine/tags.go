@@ -71,7 +71,7 @@ func (e *Engine) PutObjectTagging(ctx context.Context, bucket, key, actor string
 	if err != nil {
 		return err
 	}
-	ev := &event.Event{Header: e.header(actor), Payload: &event.ObjectTagged{Tags: set}}
+	ev := &event.Event{Header: e.header(ctx, actor), Payload: &event.ObjectTagged{Tags: set}}
 	ev.Bucket, ev.BucketID, ev.Key = bucket, b.id, key
 	_, err = e.appendEvent(ctx, stream.ObjectSubject(b.id, key), ev, nil)
 	return err
@@ -87,7 +87,7 @@ func (e *Engine) PutBucketTagging(ctx context.Context, bucket, actor string, tag
 	if err != nil {
 		return err
 	}
-	ev := &event.Event{Header: e.header(actor), Payload: &event.BucketTagged{Tags: set}}
+	ev := &event.Event{Header: e.header(ctx, actor), Payload: &event.BucketTagged{Tags: set}}
 	ev.Bucket, ev.BucketID = bucket, b.id
 	_, err = e.appendEvent(ctx, stream.BucketConfigSubject(b.id), ev, nil)
 	return err

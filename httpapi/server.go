@@ -7,14 +7,17 @@ import (
 	"encoding/hex"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/cairnstore/cairn/engine"
 	"github.com/cairnstore/cairn/httpapi/s3err"
 	"github.com/cairnstore/cairn/httpapi/sigv4"
+	"github.com/cairnstore/cairn/log/metrics"
 	"github.com/gorilla/mux"
 )
 
@@ -45,6 +48,7 @@ type Options struct {
 	Domains []string
 	Logger  *slog.Logger
 	Now     func() time.Time
+	Metrics *metrics.Registry // nil: not measured
 }
 
 // Handler serves the S3 API.
@@ -53,6 +57,8 @@ type Handler struct {
 	verifier *sigv4.Verifier
 	router   *mux.Router
 	hostID   string
+	requests *metrics.CounterVec   // by operation and status
+	latency  *metrics.HistogramVec // by operation
 }
 
 // New returns the S3 API handler.
@@ -65,6 +71,11 @@ func New(o Options) *Handler {
 	_, _ = rand.Read(id[:])
 	h.hostID = base64.StdEncoding.EncodeToString(id[:])
 	h.router = h.routes()
+	if o.Metrics == nil {
+		o.Metrics = metrics.New()
+	}
+	h.requests = o.Metrics.Counter("cairn_http_requests_total", "S3 requests answered, by operation and HTTP status.", "op", "status")
+	h.latency = o.Metrics.Histogram("cairn_http_request_seconds", "Time to answer an S3 request (body included), by operation.", nil, "op")
 	return h
 }
 
@@ -96,10 +107,22 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	defer h.recoverPanic(rw, r, q)
 	q.bucket, q.key, q.level = h.target(r)
-	r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, q))
-	h.router.ServeHTTP(rw, r)
+	ctx := context.WithValue(r.Context(), ctxKey{}, q)
+	ctx = engine.WithRequestInfo(ctx, engine.RequestInfo{ID: q.id, SourceIP: sourceIP(r)})
+	h.router.ServeHTTP(rw, r.WithContext(ctx))
+	h.requests.With(q.op, strconv.Itoa(rw.status)).Inc()
+	h.latency.With(q.op).Since(start)
 	h.o.Logger.Debug("request", "id", q.id, "op", q.op, "method", r.Method, "bucket", q.bucket,
 		"status", rw.status, "dur", time.Since(start))
+}
+
+// sourceIP is the client's address as this server sees it.
+func sourceIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 func (h *Handler) recoverPanic(rw *responseWriter, r *http.Request, q *request) {

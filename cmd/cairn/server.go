@@ -55,6 +55,7 @@ func serverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.Int64Var(&cfg.SegmentSize, "segment-size", 1<<30, "roll segment files at this size in bytes")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate file: serve HTTPS (with --tls-key)")
 	fs.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key file for --tls-cert")
+	fs.StringVar(&cfg.MetricsListen, "metrics-listen", "", "serve Prometheus metrics at /metrics on this address (off by default)")
 	debugListen := fs.String("debug-listen", "", "serve Go profiling (/debug/pprof) on this address; off by default, never expose it")
 	domains := fs.String("domain", "", "comma-separated domains for virtual-host style requests (<bucket>.<domain>)")
 	lg, ok := parse(fs, args, level, stderr)

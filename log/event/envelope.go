@@ -32,6 +32,8 @@ type Header struct {
 	BucketID  string    `json:"bucketId,omitempty"`
 	Key       string    `json:"key,omitempty"`
 	VersionID string    `json:"versionId,omitempty"`
+	RequestID string    `json:"requestId,omitempty"` // the S3 request that caused the event
+	SourceIP  string    `json:"sourceIp,omitempty"`  // the client's address
 }
 
 // Event is a decoded event. Seq is the stream sequence (0 until appended).

@@ -148,3 +148,21 @@ func TestNewIDIsUniqueHex(t *testing.T) {
 		seen[id] = true
 	}
 }
+
+// Optional header fields added after v1 goldens were written: they round
+// trip, and events without them (every golden above) still decode.
+func TestOptionalHeaderFieldsRoundTrip(t *testing.T) {
+	ev := samples()[TypeObjectPut]
+	ev.RequestID, ev.SourceIP = "4442587FB7D0A2F9", "192.0.2.7"
+	b, err := Encode(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Decode(b)
+	if err != nil || !reflect.DeepEqual(got, ev) {
+		t.Fatalf("decoded %+v (%v), want %+v", got, err, ev)
+	}
+	if !bytes.Contains(b, []byte(`"requestId":"4442587FB7D0A2F9","sourceIp":"192.0.2.7"`)) {
+		t.Fatalf("encoding %s", b)
+	}
+}

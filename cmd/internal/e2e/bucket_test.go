@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"fmt"
+	"net/http/httptest"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -151,5 +153,21 @@ func TestListObjectsV2PaginatesWithDelimiter(t *testing.T) {
 	v1, err := c.ListObjects(ctx, &s3.ListObjectsInput{Bucket: aws.String("lst"), Marker: aws.String("top-20")})
 	if err != nil || len(v1.Contents) != 2 || v1.Contents[0].Owner == nil {
 		t.Fatalf("v1: %+v err %v", v1.Contents, err)
+	}
+}
+
+func TestMetricsEndpoint(t *testing.T) {
+	ts := testserver.Start(t, func(c *server.Config) { c.MetricsListen = "127.0.0.1:0" })
+	c := ts.S3(t)
+	mkBucket(t, c, "metered")
+	putBytes(t, c, "metered", "k", []byte("x"))
+	rec := httptest.NewRecorder()
+	ts.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body := rec.Body.String()
+	for _, want := range []string{`cairn_http_requests_total{op="PutObject",status="200"} 1`, `cairn_http_requests_total{op="CreateBucket",status="200"} 1`,
+		"cairn_http_request_seconds_bucket", "cairn_index_applied_seq 2", "cairn_log_last_seq 2"} {
+		if !strings.Contains(body, want) {
+			t.Fatalf("metrics lack %q:\n%s", want, body)
+		}
 	}
 }

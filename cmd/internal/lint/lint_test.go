@@ -76,6 +76,8 @@ func allowed(from, to string) (bool, string) {
 	}
 	to = rel(to)
 	switch {
+	case under(from, "httpapi") && !under(to, "httpapi") && !under(to, "engine") && to != "log/metrics":
+		return false, "httpapi imports engine (and the metrics leaf) only"
 	case under(to, "httpapi") && !under(from, "httpapi") && !under(from, "cmd"):
 		return false, "nothing but cmd imports httpapi"
 	case under(to, "cmd") && !under(from, "cmd"):
@@ -193,6 +195,8 @@ func TestRulesRefuseWhatDesignForbids(t *testing.T) {
 		{"cmd/internal/server", module + "/httpapi", true},
 		{"log/stream", module + "/log/event", true},
 		{"notify/replicate", "github.com/aws/aws-sdk-go-v2/service/s3", true},
+		{"httpapi", module + "/log/metrics", true},
+		{"httpapi", module + "/log/stream", false},
 	}
 	for _, c := range cases {
 		if ok, _ := allowed(c.from, c.to); ok != c.ok {

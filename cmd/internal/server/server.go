@@ -18,6 +18,7 @@ import (
 	"github.com/cairnstore/cairn/engine"
 	"github.com/cairnstore/cairn/httpapi"
 	"github.com/cairnstore/cairn/httpapi/sigv4"
+	"github.com/cairnstore/cairn/log/metrics"
 	"github.com/cairnstore/cairn/log/segment"
 	"github.com/cairnstore/cairn/log/stream"
 	"github.com/cairnstore/cairn/projections/catalog"
@@ -38,20 +39,21 @@ const (
 
 // Config is everything cairn server needs.
 type Config struct {
-	DataDir      string
-	Listen       string
-	Region       string
-	NATSURL      string // external NATS; empty for embedded
-	NATSListen   string // embedded only: also open a NATS client port
-	NATSReplicas int
-	Durability   string
-	SegmentSize  int64
-	Domains      []string
-	TLSCert      string // PEM certificate file: serve HTTPS when set (with TLSKey)
-	TLSKey       string
-	Root         RootCredentials // from the environment; empty to use or generate stored ones
-	Logger       *slog.Logger
-	Stdout       io.Writer // where generated credentials are printed once
+	DataDir       string
+	Listen        string
+	Region        string
+	NATSURL       string // external NATS; empty for embedded
+	NATSListen    string // embedded only: also open a NATS client port
+	NATSReplicas  int
+	Durability    string
+	SegmentSize   int64
+	Domains       []string
+	MetricsListen string // serve Prometheus metrics on this address; empty: off
+	TLSCert       string // PEM certificate file: serve HTTPS when set (with TLSKey)
+	TLSKey        string
+	Root          RootCredentials // from the environment; empty to use or generate stored ones
+	Logger        *slog.Logger
+	Stdout        io.Writer // where generated credentials are printed once
 }
 
 // Server is a running cairn.
@@ -66,6 +68,10 @@ type Server struct {
 	ln    net.Listener
 	http  *http.Server
 	serve chan error
+	reg   *metrics.Registry
+	mhttp *http.Server // metrics listener, if any
+	// refresh updates scrape-time gauges.
+	refresh func()
 }
 
 // Start opens the data dir, the log, the index and the segments, catches
@@ -74,7 +80,7 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, serve: make(chan error, 1)}
+	s := &Server{cfg: cfg, serve: make(chan error, 1), reg: metrics.New()}
 	defer func() {
 		if err != nil {
 			s.closeParts()
@@ -87,6 +93,9 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	if err = s.listen(); err != nil {
+		return nil, err
+	}
+	if err = s.listenMetrics(); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -148,7 +157,8 @@ func (s *Server) openParts(ctx context.Context) error {
 	eng := engine.New(engine.Options{Log: s.log, Catalog: s.cat, Runner: s.run, Segments: s.segs, Node: node,
 		Region: cfg.Region, Barrier: cfg.NATSURL != "", Logger: cfg.Logger})
 	h := httpapi.New(httpapi.Options{Engine: eng, Credentials: rootStore{root}, Region: cfg.Region,
-		Domains: cfg.Domains, Logger: cfg.Logger.With("component", "http")})
+		Domains: cfg.Domains, Logger: cfg.Logger.With("component", "http"), Metrics: s.reg})
+	s.logMetrics()
 	s.http = &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
 		MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug)}
 	return nil
@@ -226,6 +236,9 @@ func (s *Server) Done() <-chan error { return s.serve }
 // and closes every part in reverse order.
 func (s *Server) Close(ctx context.Context) error {
 	var err error
+	if s.mhttp != nil {
+		_ = s.mhttp.Close()
+	}
 	if s.http != nil {
 		err = s.http.Shutdown(ctx)
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
