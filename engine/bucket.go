@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cairnstore/cairn/engine/authz"
 	"github.com/cairnstore/cairn/engine/names"
 	"github.com/cairnstore/cairn/log/event"
 	"github.com/cairnstore/cairn/log/stream"
@@ -31,11 +32,12 @@ func bucketOf(b catalog.Bucket) Bucket {
 // maxConflictRetries bounds re-evaluations after a lost optimistic race.
 const maxConflictRetries = 8
 
-// CreateBucketInput asks for a new bucket.
+// CreateBucketInput asks for a new bucket, owned by the request's principal.
 type CreateBucketInput struct {
-	Name     string
-	Location string // LocationConstraint; empty means this endpoint's region
-	Owner    string
+	Name      string
+	Location  string // LocationConstraint; empty means this endpoint's region
+	ACL       *ACLSpec
+	Ownership string // x-amz-object-ownership; "" for S3's default, BucketOwnerEnforced
 }
 
 // CreateBucket claims a bucket name. Re-creating a bucket one already owns
@@ -48,6 +50,10 @@ func (e *Engine) CreateBucket(ctx context.Context, in CreateBucketInput) error {
 	if in.Location != "" && in.Location != e.o.Region {
 		return ErrIllegalLocationConstraint
 	}
+	p, err := e.newBucket(ctx, in)
+	if err != nil {
+		return err
+	}
 	for range maxConflictRetries {
 		if err := e.sync(ctx); err != nil {
 			return err
@@ -57,13 +63,13 @@ func (e *Engine) CreateBucket(ctx context.Context, in CreateBucketInput) error {
 			return err
 		}
 		if found && !cur.Deleted {
-			return e.alreadyExists(cur, in.Owner)
+			return e.alreadyExists(cur, p.Owner)
 		}
 		var expect uint64
 		if found {
 			expect = cur.NameSeq // the tombstone's: nobody claimed it since
 		}
-		ev := &event.Event{Header: e.header(ctx, in.Owner), Payload: &event.BucketCreated{Region: e.o.Region, Owner: in.Owner}}
+		ev := &event.Event{Header: e.header(ctx, principalOf(ctx).AccessKey), Payload: p}
 		ev.Bucket, ev.BucketID = in.Name, newBucketID()
 		_, err = e.appendEvent(ctx, stream.BucketNameSubject(in.Name), ev, &stream.Expect{Seq: expect})
 		if errors.Is(err, stream.ErrConflict) {
@@ -75,6 +81,31 @@ func (e *Engine) CreateBucket(ctx context.Context, in CreateBucketInput) error {
 		return err
 	}
 	return ErrBusy
+}
+
+// newBucket is the creation event of a bucket: owned by the principal,
+// with S3's defaults for ownership and public access unless asked.
+func (e *Engine) newBucket(ctx context.Context, in CreateBucketInput) (*event.BucketCreated, error) {
+	owner := principalOf(ctx).CanonicalID
+	if owner == "" {
+		return nil, ErrAccessDenied
+	}
+	ownership, pab := defaultBucketAccess()
+	if in.Ownership != "" {
+		ownership = in.Ownership
+	}
+	if ownership == authz.BucketOwnerEnforced && in.ACL != nil && in.ACL.Canned != "private" &&
+		(in.ACL.Canned != "" || len(in.ACL.Grants) > 0) {
+		return nil, ErrBucketACLWithOwnership
+	}
+	acl, err := resolveACL(in.ACL, owner, owner)
+	if err == nil {
+		err = aclAllowedBy(nil, acl, ownership, pab)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &event.BucketCreated{Region: e.o.Region, Owner: owner, ACL: &acl, Ownership: ownership, PublicAccess: pab}, nil
 }
 
 func (e *Engine) alreadyExists(cur catalog.Bucket, owner string) error {
@@ -162,7 +193,8 @@ type ListBucketsInput struct {
 	Max    int    // 0: all
 }
 
-// ListBuckets returns live buckets in name order, and whether more follow.
+// ListBuckets returns the principal's live buckets (root: all) in name
+// order, and whether more follow.
 func (e *Engine) ListBuckets(ctx context.Context, in ListBucketsInput) ([]Bucket, bool, error) {
 	if err := e.sync(ctx); err != nil {
 		return nil, false, err
@@ -172,8 +204,12 @@ func (e *Engine) ListBuckets(ctx context.Context, in ListBucketsInput) ([]Bucket
 		return nil, false, err
 	}
 	var out []Bucket
+	p := principalOf(ctx)
 	for _, b := range bs {
 		if !strings.HasPrefix(b.Name, in.Prefix) || b.Name <= in.After || (in.Region != "" && b.Region != in.Region) {
+			continue
+		}
+		if !p.Root() && b.Owner != p.CanonicalID {
 			continue
 		}
 		if in.Max > 0 && len(out) == in.Max {

@@ -30,6 +30,7 @@ type CopyObjectInput struct {
 	Tags         map[string]string
 	StorageClass string             // "" is STANDARD, as in S3
 	Checksum     checksum.Algorithm // "" keeps the source's checksums
+	ACL          *ACLSpec           // the copy's ACL (S3 never copies the source's)
 }
 
 // CopyObjectResult is what S3 answers to a copy.
@@ -44,6 +45,9 @@ type CopyObjectResult struct {
 // extents: no byte is read or written, unless a checksum algorithm the
 // source lacks is asked for, which needs the bytes read once.
 func (e *Engine) CopyObject(ctx context.Context, in CopyObjectInput) (CopyObjectResult, error) {
+	if err := e.authorize(ctx, "GetObject", in.SrcBucket, in.SrcKey); err != nil {
+		return CopyObjectResult{}, err
+	}
 	_, src, err := e.object(ctx, in.SrcBucket, in.SrcKey)
 	if err != nil {
 		return CopyObjectResult{}, err
@@ -65,7 +69,14 @@ func (e *Engine) CopyObject(ctx context.Context, in CopyObjectInput) (CopyObject
 	if err := names.CheckKey(in.Key); err != nil {
 		return CopyObjectResult{}, err
 	}
+	rec, err := e.bucketRecord(ctx, in.Bucket)
+	if err != nil {
+		return CopyObjectResult{}, err
+	}
 	p := copiedPut(src, in)
+	if p.ACL, err = objectACL(ctx, rec, in.ACL); err != nil {
+		return CopyObjectResult{}, err
+	}
 	if rewrite {
 		if err := e.rewriteForChecksum(ctx, src, in.Checksum, p); err != nil {
 			return CopyObjectResult{}, err

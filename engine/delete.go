@@ -55,6 +55,10 @@ func (e *Engine) DeleteObjects(ctx context.Context, in DeleteObjectsInput) ([]De
 			out[i].Err = err
 			continue
 		}
+		if err := e.authorize(ctx, "DeleteObject", in.Bucket, spec.Key); err != nil {
+			out[i].Err = err
+			continue
+		}
 		if spec.Cond.set() {
 			out[i].Err = e.DeleteObject(ctx, DeleteInput{Bucket: in.Bucket, Key: spec.Key, Actor: in.Actor, Cond: spec.Cond})
 			continue

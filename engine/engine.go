@@ -27,22 +27,33 @@ type Options struct {
 	Barrier bool
 	Now     func() time.Time
 	Logger  *slog.Logger
+	// Root is the administrator's key; MasterKey (32 bytes) seals the
+	// secrets of users' keys in the log and must be the same on every
+	// gateway sharing the log.
+	Root      RootCredentials
+	MasterKey []byte
 }
 
 // Engine executes S3 operations.
 type Engine struct {
-	o Options
+	o      Options
+	sealer *sealer
+	creds  credCache
 }
 
 // New returns an engine. The caller owns (opens and closes) every part.
-func New(o Options) *Engine {
+func New(o Options) (*Engine, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{o: o}
+	s, err := newSealer(o.MasterKey)
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{o: o, sealer: s}, nil
 }
 
 // Region is the region this engine serves.

@@ -29,7 +29,7 @@ type ObjectInfo struct {
 	Checksums    map[string]string // algorithm -> base64
 	ChecksumType string
 	StorageClass string
-	Owner        string
+	Owner        string // canonical id of the object's owner
 	Tags         map[string]string
 	Parts        []PartInfo // in order, for objects made by a multipart upload
 	Seq          uint64     // stream sequence of the event that made it
@@ -37,9 +37,13 @@ type ObjectInfo struct {
 }
 
 func infoOf(o catalog.Object) ObjectInfo {
+	owner := ""
+	if o.ACL != nil {
+		owner = o.ACL.Owner
+	}
 	return ObjectInfo{Key: o.Key, Size: o.Size, ETag: o.ETag, Modified: o.Modified, ContentHeaders: o.ContentHeaders,
 		UserMeta: o.UserMeta, Checksums: o.Checksums, ChecksumType: o.ChecksumType, StorageClass: o.StorageClass,
-		Owner: o.Owner, Tags: o.Tags, Parts: o.Parts, Seq: o.Seq, extents: o.Extents}
+		Owner: owner, Tags: o.Tags, Parts: o.Parts, Seq: o.Seq, extents: o.Extents}
 }
 
 // object returns the current object under key.

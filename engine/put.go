@@ -46,6 +46,7 @@ type PutObjectInput struct {
 	Checksum     Checksum
 	Tags         map[string]string
 	Cond         WriteConditions
+	ACL          *ACLSpec
 }
 
 // PutObjectResult is what S3 answers to a PUT.
@@ -86,6 +87,14 @@ func (e *Engine) PutObject(ctx context.Context, in PutObjectInput) (PutObjectRes
 	if err != nil {
 		return PutObjectResult{}, err
 	}
+	rec, err := e.bucketRecord(ctx, in.Bucket)
+	if err != nil {
+		return PutObjectResult{}, err
+	}
+	acl, err := objectACL(ctx, rec, in.ACL)
+	if err != nil {
+		return PutObjectResult{}, err
+	}
 	if in.Cond.set() { // fail fast, before reading the body
 		o, found, err := e.current(b, in.Key)
 		if err == nil {
@@ -101,7 +110,7 @@ func (e *Engine) PutObject(ctx context.Context, in PutObjectInput) (PutObjectRes
 		return PutObjectResult{}, err
 	}
 	p := &event.ObjectPut{Size: in.Size, ETag: hexMD5(sums.md5), Extents: extents,
-		ContentHeaders: in.ContentHeaders, UserMeta: in.UserMeta, StorageClass: in.StorageClass, Tags: in.Tags}
+		ContentHeaders: in.ContentHeaders, UserMeta: in.UserMeta, StorageClass: in.StorageClass, Tags: in.Tags, ACL: acl}
 	if sums.checksum != "" {
 		p.Checksums = map[string]string{string(in.Checksum.Algorithm): sums.checksum}
 		p.ChecksumType = "FULL_OBJECT"

@@ -44,7 +44,12 @@ func (h *Handler) createBucket(w http.ResponseWriter, r *http.Request, q *reques
 	if _, err := readXMLBody(r, q, &cfg); err != nil {
 		return err
 	}
-	err := h.o.Engine.CreateBucket(r.Context(), engine.CreateBucketInput{Name: q.bucket, Location: cfg.LocationConstraint, Owner: q.actor()})
+	acl, err := aclSpec(r.Header)
+	if err != nil {
+		return err
+	}
+	err = h.o.Engine.CreateBucket(r.Context(), engine.CreateBucketInput{Name: q.bucket, Location: cfg.LocationConstraint,
+		ACL: acl, Ownership: r.Header.Get("X-Amz-Object-Ownership")})
 	if err != nil {
 		return err
 	}
@@ -111,7 +116,7 @@ func (h *Handler) listBuckets(w http.ResponseWriter, r *http.Request, q *request
 	if err != nil {
 		return err
 	}
-	res := s3xml.ListAllMyBucketsResult{NS: s3xml.NS, Owner: s3xml.Owner{ID: ownerID(q.actor()), DisplayName: q.actor()},
+	res := s3xml.ListAllMyBucketsResult{NS: s3xml.NS, Owner: s3xml.Owner{ID: q.principal.CanonicalID, DisplayName: q.principal.User},
 		Prefix: in.Prefix, Buckets: make([]s3xml.BucketInfo, 0, len(bs))}
 	for _, b := range bs {
 		res.Buckets = append(res.Buckets, s3xml.BucketInfo{Name: b.Name, CreationDate: s3xml.Time(b.Created), BucketRegion: b.Region})

@@ -64,6 +64,9 @@ func copyInput(r *http.Request, q *request) (engine.CopyObjectInput, error) {
 	if in.Cond, err = writeConditions(r.Header); err != nil {
 		return in, err
 	}
+	if in.ACL, err = aclSpec(r.Header); err != nil {
+		return in, err
+	}
 	if in.ReplaceMeta, err = directive(r.Header, "X-Amz-Metadata-Directive"); err != nil {
 		return in, err
 	}

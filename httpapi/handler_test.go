@@ -16,15 +16,24 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/cairnstore/cairn/engine"
-	"github.com/cairnstore/cairn/httpapi/sigv4"
 )
 
 // fakeEngine records the operation it was asked for; panicOn makes one
 // method panic.
 type fakeEngine struct {
+	Engine  // nil: methods the tests do not reach
 	called  string
 	panicOn string
 }
+
+func (f *fakeEngine) LookupKey(_ context.Context, ak string) (engine.Credential, error) {
+	if ak != "AK" {
+		return engine.Credential{}, engine.ErrInvalidAccessKeyID
+	}
+	return engine.Credential{AccessKey: "AK", SecretKey: "SK", Principal: engine.Principal{User: engine.RootUser, AccessKey: "AK"}}, nil
+}
+
+func (f *fakeEngine) Authorize(context.Context, engine.AuthzRequest) error { return nil }
 
 func (f *fakeEngine) hit(op string) {
 	f.called = op
@@ -87,17 +96,8 @@ func (f *fakeEngine) ListObjects(context.Context, string, engine.ListInput) (eng
 	return engine.ListResult{}, nil
 }
 
-type oneKey struct{}
-
-func (oneKey) Lookup(_ context.Context, ak string) (sigv4.Credential, error) {
-	if ak != "AK" {
-		return sigv4.Credential{}, sigv4.ErrInvalidAccessKeyID
-	}
-	return sigv4.Credential{AccessKey: "AK", SecretKey: "SK"}, nil
-}
-
 func newTestHandler(f *fakeEngine) *Handler {
-	return New(Options{Engine: f, Credentials: oneKey{}, Region: "us-east-1", Domains: []string{"s3.example.test"}})
+	return New(Options{Engine: f, Region: "us-east-1", Domains: []string{"s3.example.test"}})
 }
 
 // serve signs and serves one request, returning the recorder.

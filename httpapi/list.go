@@ -117,7 +117,7 @@ func listEntries(res engine.ListResult, p listParams, withOwner bool) ([]s3xml.O
 			objs[i].ChecksumAlgorithm, objs[i].ChecksumType = alg, o.ChecksumType
 		}
 		if withOwner {
-			objs[i].Owner = &s3xml.Owner{ID: ownerID(o.Owner), DisplayName: o.Owner}
+			objs[i].Owner = &s3xml.Owner{ID: o.Owner}
 		}
 	}
 	cps := make([]s3xml.CommonPrefix, len(res.CommonPrefixes))

@@ -34,6 +34,9 @@ func (h *Handler) putObject(w http.ResponseWriter, r *http.Request, q *request) 
 	if in.Cond, err = writeConditions(r.Header); err != nil {
 		return err
 	}
+	if in.ACL, err = aclSpec(r.Header); err != nil {
+		return err
+	}
 	if tags, ok, err := headerTags(r.Header); err != nil {
 		return err
 	} else if ok {

@@ -1,8 +1,6 @@
 package httpapi
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/xml"
 	"net/http"
 )
@@ -18,11 +16,4 @@ func writeXML(w http.ResponseWriter, status int, v any) error {
 	_, _ = w.Write([]byte(xml.Header))
 	_, _ = w.Write(b)
 	return nil
-}
-
-// ownerID is the canonical user id S3 shows for an access key: 64 hex
-// digits, stable, and revealing nothing of the key itself.
-func ownerID(accessKey string) string {
-	sum := sha256.Sum256([]byte("cairn-owner:" + accessKey))
-	return hex.EncodeToString(sum[:])
 }

@@ -78,6 +78,16 @@ func (h *Handler) table() []route {
 		{http.MethodPut, levelBucket, []string{"tagging", ""}, "PutBucketTagging", h.putBucketTagging, ""},
 		{http.MethodGet, levelBucket, []string{"tagging", ""}, "GetBucketTagging", h.getBucketTagging, ""},
 		{http.MethodDelete, levelBucket, []string{"tagging", ""}, "DeleteBucketTagging", h.deleteBucketTagging, ""},
+		{http.MethodGet, levelBucket, []string{"acl", ""}, "GetBucketAcl", h.getBucketACL, ""},
+		{http.MethodPut, levelBucket, []string{"acl", ""}, "PutBucketAcl", h.putBucketACL, ""},
+		{http.MethodGet, levelObject, []string{"acl", ""}, "GetObjectAcl", h.getObjectACL, ""},
+		{http.MethodPut, levelObject, []string{"acl", ""}, "PutObjectAcl", h.putObjectACL, ""},
+		{http.MethodGet, levelBucket, []string{"ownershipControls", ""}, "GetBucketOwnershipControls", h.getOwnershipControls, ""},
+		{http.MethodPut, levelBucket, []string{"ownershipControls", ""}, "PutBucketOwnershipControls", h.putOwnershipControls, ""},
+		{http.MethodDelete, levelBucket, []string{"ownershipControls", ""}, "DeleteBucketOwnershipControls", h.deleteOwnershipControls, ""},
+		{http.MethodGet, levelBucket, []string{"publicAccessBlock", ""}, "GetPublicAccessBlock", h.getPublicAccessBlock, ""},
+		{http.MethodPut, levelBucket, []string{"publicAccessBlock", ""}, "PutPublicAccessBlock", h.putPublicAccessBlock, ""},
+		{http.MethodDelete, levelBucket, []string{"publicAccessBlock", ""}, "DeletePublicAccessBlock", h.deletePublicAccessBlock, ""},
 		{http.MethodPut, levelObject, []string{"tagging", ""}, "PutObjectTagging", h.putObjectTagging, ""},
 		{http.MethodGet, levelObject, []string{"tagging", ""}, "GetObjectTagging", h.getObjectTagging, ""},
 		{http.MethodDelete, levelObject, []string{"tagging", ""}, "DeleteObjectTagging", h.deleteObjectTagging, ""},
@@ -98,6 +108,7 @@ func (h *Handler) table() []route {
 func (h *Handler) routes() *mux.Router {
 	m := mux.NewRouter()
 	m.SkipClean(true)
+	m.MatcherFunc(func(r *http.Request, _ *mux.RouteMatch) bool { return isAdmin(r) }).Handler(h.wrap("Admin", h.admin))
 	for _, rt := range h.table() {
 		mr := m.Methods(rt.method).MatcherFunc(atLevel(rt.level))
 		if len(rt.query) > 0 {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -33,6 +34,23 @@ type Engine interface {
 	DeleteObject(ctx context.Context, in engine.DeleteInput) error
 	DeleteObjects(ctx context.Context, in engine.DeleteObjectsInput) ([]engine.DeleteOutcome, error)
 	ListObjects(ctx context.Context, bucket string, in engine.ListInput) (engine.ListResult, error)
+	LookupKey(ctx context.Context, accessKey string) (engine.Credential, error)
+	Authorize(ctx context.Context, r engine.AuthzRequest) error
+	CreateUser(ctx context.Context, actor, name string) (engine.UserInfo, error)
+	ListUsers(ctx context.Context) ([]engine.UserInfo, error)
+	SetUserDisabled(ctx context.Context, actor, name string, disabled bool) error
+	DeleteUser(ctx context.Context, actor, name string) error
+	CreateKey(ctx context.Context, actor, user string) (engine.Credential, error)
+	SetKeyActive(ctx context.Context, actor, accessKey string, active bool) error
+	DeleteKey(ctx context.Context, actor, accessKey string) error
+	BucketACL(ctx context.Context, bucket string) (engine.ACL, error)
+	PutBucketACL(ctx context.Context, bucket, actor string, spec *engine.ACLSpec, full *engine.ACL) error
+	ObjectACL(ctx context.Context, bucket, key string) (engine.ACL, error)
+	PutObjectACL(ctx context.Context, bucket, key, actor string, spec *engine.ACLSpec, full *engine.ACL) error
+	OwnershipControls(ctx context.Context, bucket string) (string, error)
+	PutOwnershipControls(ctx context.Context, bucket, actor, ownership string) error
+	PublicAccessBlock(ctx context.Context, bucket string) (*engine.PublicAccessBlock, error)
+	PutPublicAccessBlock(ctx context.Context, bucket, actor string, c *engine.PublicAccessBlock) error
 	CopyObject(ctx context.Context, in engine.CopyObjectInput) (engine.CopyObjectResult, error)
 	PutObjectTagging(ctx context.Context, bucket, key, actor string, tags []engine.Tag) error
 	PutBucketTagging(ctx context.Context, bucket, actor string, tags []engine.Tag) error
@@ -40,9 +58,8 @@ type Engine interface {
 
 // Options configures the handler.
 type Options struct {
-	Engine      Engine
-	Credentials sigv4.CredentialStore
-	Region      string
+	Engine Engine
+	Region string
 	// Domains enable virtual-host style: a request to <bucket>.<domain>
 	// addresses that bucket. Path style always works.
 	Domains []string
@@ -66,7 +83,7 @@ func New(o Options) *Handler {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{o: o, verifier: &sigv4.Verifier{Region: o.Region, Creds: o.Credentials, Now: o.Now}}
+	h := &Handler{o: o, verifier: &sigv4.Verifier{Region: o.Region, Creds: credentials{o.Engine}, Now: o.Now}}
 	var id [24]byte
 	_, _ = rand.Read(id[:])
 	h.hostID = base64.StdEncoding.EncodeToString(id[:])
@@ -81,16 +98,28 @@ func New(o Options) *Handler {
 
 // request is what the chain learned about a request before its handler.
 type request struct {
-	id     string
-	op     string
-	bucket string
-	key    string
-	level  level
-	auth   *sigv4.Verified
+	id        string
+	op        string
+	bucket    string
+	key       string
+	level     level
+	auth      *sigv4.Verified // nil for an anonymous request
+	principal engine.Principal
 }
 
-// actor is the access key the request was signed with.
-func (q *request) actor() string { return q.auth.AccessKey }
+// actor is the access key the request was signed with ("" if anonymous).
+func (q *request) actor() string { return q.principal.AccessKey }
+
+// credentials lets the signature verifiers look keys up in the engine.
+type credentials struct{ e Engine }
+
+func (c credentials) Lookup(ctx context.Context, accessKey string) (sigv4.Credential, error) {
+	cr, err := c.e.LookupKey(ctx, accessKey)
+	if errors.Is(err, engine.ErrInvalidAccessKeyID) {
+		return sigv4.Credential{}, sigv4.ErrInvalidAccessKeyID
+	}
+	return sigv4.Credential{AccessKey: cr.AccessKey, SecretKey: cr.SecretKey}, err
+}
 
 type ctxKey struct{}
 
@@ -150,15 +179,38 @@ func (h *Handler) wrap(op string, hf handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := reqOf(r)
 		q.op = op
-		auth, err := h.verifier.Verify(r)
+		err := h.authenticate(r, q)
 		if err == nil {
-			q.auth = auth
+			r = r.WithContext(engine.WithPrincipal(r.Context(), q.principal))
+			err = h.o.Engine.Authorize(r.Context(), engine.AuthzRequest{Op: op, Bucket: q.bucket, Key: q.key,
+				Principal: q.principal, Context: policyContext(r, q)})
+		}
+		if err == nil {
 			err = hf(w, r, q)
 		}
 		if err != nil {
 			h.writeError(w, r, q, err)
 		}
 	})
+}
+
+// authenticate verifies the request's signature and finds its principal.
+// An unsigned request is anonymous; authorization decides what it may do.
+func (h *Handler) authenticate(r *http.Request, q *request) error {
+	auth, err := h.verifier.Verify(r)
+	if errors.Is(err, sigv4.ErrMissingAuth) {
+		q.principal = engine.Anonymous
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	cred, err := h.o.Engine.LookupKey(r.Context(), auth.AccessKey)
+	if err != nil {
+		return err
+	}
+	q.auth, q.principal = auth, cred.Principal
+	return nil
 }
 
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, q *request, err error) {

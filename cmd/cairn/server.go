@@ -67,6 +67,7 @@ func serverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	cfg.Logger, cfg.Stdout = lg, stdout
 	cfg.Root = server.RootCredentials{AccessKey: os.Getenv("CAIRN_ROOT_ACCESS_KEY"), SecretKey: os.Getenv("CAIRN_ROOT_SECRET_KEY")}
+	cfg.MasterKey = os.Getenv("CAIRN_MASTER_KEY")
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	s, err := server.Start(ctx, cfg)

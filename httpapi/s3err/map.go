@@ -19,6 +19,13 @@ type mapping struct {
 // table is the one mapping from errors to S3 codes, checked in order.
 var table = []mapping{
 	{engine.ErrNoSuchBucket, NoSuchBucket, ""},
+	{engine.ErrAccessDenied, AccessDenied, ""},
+	{engine.ErrInvalidAccessKeyID, InvalidAccessKeyID, ""},
+	{engine.ErrACLNotSupported, AccessControlListNotSupported, ""},
+	{engine.ErrBucketACLWithOwnership, InvalidBucketAclWithObjectOwnership, ""},
+	{engine.ErrUserExists, InvalidArgument, "The user already exists."},
+	{engine.ErrNoSuchUser, InvalidArgument, "The user does not exist."},
+	{engine.ErrNoSuchKeyID, InvalidArgument, "The access key does not exist."},
 	{engine.ErrBucketAlreadyExists, BucketAlreadyExists, ""},
 	{engine.ErrBucketAlreadyOwnedByYou, BucketAlreadyOwnedByYou, ""},
 	{engine.ErrBucketNotEmpty, BucketNotEmpty, ""},

@@ -23,47 +23,54 @@ type Code struct {
 
 // The codes cairn answers with (names, statuses and messages as AWS S3).
 var (
-	AccessDenied                       = Code{"AccessDenied", 403, "Access Denied"}
-	AuthorizationHeaderMalformed       = Code{"AuthorizationHeaderMalformed", 400, "The authorization header is malformed."}
-	AuthorizationQueryParametersError  = Code{"AuthorizationQueryParametersError", 400, "Error parsing the X-Amz-Credential parameter."}
-	BadDigest                          = Code{"BadDigest", 400, "The Content-MD5 you specified did not match what we received."}
-	BucketAlreadyExists                = Code{"BucketAlreadyExists", 409, "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again."}
-	BucketAlreadyOwnedByYou            = Code{"BucketAlreadyOwnedByYou", 409, "Your previous request to create the named bucket succeeded and you already own it."}
-	BucketNotEmpty                     = Code{"BucketNotEmpty", 409, "The bucket you tried to delete is not empty"}
-	ConditionalRequestConflict         = Code{"ConditionalRequestConflict", 409, "A conflicting operation occurred. If using PutObject you can retry the request. If using multipart upload you should initiate another CreateMultipartUpload request and re-upload each part."}
-	EntityTooLarge                     = Code{"EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed object size."}
-	IllegalLocationConstraintException = Code{"IllegalLocationConstraintException", 400, "The location constraint is incompatible for the region specific endpoint this request was sent to."}
-	IncompleteBody                     = Code{"IncompleteBody", 400, "You did not provide the number of bytes specified by the Content-Length HTTP header."}
-	InternalError                      = Code{"InternalError", 500, "We encountered an internal error. Please try again."}
-	InvalidAccessKeyID                 = Code{"InvalidAccessKeyId", 403, "The AWS Access Key Id you provided does not exist in our records."}
-	InvalidArgument                    = Code{"InvalidArgument", 400, "Invalid Argument"}
-	InvalidBucketName                  = Code{"InvalidBucketName", 400, "The specified bucket is not valid."}
-	InvalidDigest                      = Code{"InvalidDigest", 400, "The Content-MD5 you specified is not valid."}
-	InvalidRange                       = Code{"InvalidRange", 416, "The requested range is not satisfiable"}
-	InvalidRequest                     = Code{"InvalidRequest", 400, "Invalid Request"}
-	InvalidStorageClass                = Code{"InvalidStorageClass", 400, "The storage class you specified is not valid"}
-	KeyTooLongError                    = Code{"KeyTooLongError", 400, "Your key is too long"}
-	MalformedTrailerError              = Code{"MalformedTrailerError", 400, "The request contained trailing data that was not well-formed or did not conform to our published schema."}
-	MalformedXML                       = Code{"MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema."}
-	MetadataTooLarge                   = Code{"MetadataTooLarge", 400, "Your metadata headers exceed the maximum allowed metadata size."}
-	MethodNotAllowed                   = Code{"MethodNotAllowed", 405, "The specified method is not allowed against this resource."}
-	MissingContentLength               = Code{"MissingContentLength", 411, "You must provide the Content-Length HTTP header."}
-	MissingSecurityHeader              = Code{"MissingSecurityHeader", 400, "Your request was missing a required header."}
-	NoSuchBucket                       = Code{"NoSuchBucket", 404, "The specified bucket does not exist"}
-	NoSuchKey                          = Code{"NoSuchKey", 404, "The specified key does not exist."}
-	NoSuchTagSet                       = Code{"NoSuchTagSet", 404, "The TagSet does not exist"}
-	InvalidTag                         = Code{"InvalidTag", 400, "The tag provided was not a valid tag."}
-	NotImplemented                     = Code{"NotImplemented", 501, "A header or query you provided implies functionality that is not implemented."}
-	PreconditionFailed                 = Code{"PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold"}
-	InvalidPartNumber                  = Code{"InvalidPartNumber", 416, "The requested partnumber is not satisfiable"}
-	RequestTimeTooSkewed               = Code{"RequestTimeTooSkewed", 403, "The difference between the request time and the server's time is too large."}
-	ServiceUnavailable                 = Code{"ServiceUnavailable", 503, "Please reduce your request rate."}
-	SignatureDoesNotMatch              = Code{"SignatureDoesNotMatch", 403, "The request signature we calculated does not match the signature you provided. Check your key and signing method."}
-	XAmzContentSHA256Mismatch          = Code{"XAmzContentSHA256Mismatch", 400, "The provided 'x-amz-content-sha256' header does not match what was computed."}
+	AccessDenied                         = Code{"AccessDenied", 403, "Access Denied"}
+	AccessControlListNotSupported        = Code{"AccessControlListNotSupported", 400, "The bucket does not allow ACLs"}
+	InvalidBucketAclWithObjectOwnership  = Code{"InvalidBucketAclWithObjectOwnership", 400, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"}
+	MalformedACLError                    = Code{"MalformedACLError", 400, "The XML you provided was not well-formed or did not validate against our published schema"}
+	UnresolvableGrantByEmailAddress      = Code{"UnresolvableGrantByEmailAddress", 400, "The email address you provided does not match any account on record."}
+	NoSuchPublicAccessBlockConfiguration = Code{"NoSuchPublicAccessBlockConfiguration", 404, "The public access block configuration was not found"}
+	OwnershipControlsNotFoundError       = Code{"OwnershipControlsNotFoundError", 404, "The bucket ownership controls were not found"}
+	AuthorizationHeaderMalformed         = Code{"AuthorizationHeaderMalformed", 400, "The authorization header is malformed."}
+	AuthorizationQueryParametersError    = Code{"AuthorizationQueryParametersError", 400, "Error parsing the X-Amz-Credential parameter."}
+	BadDigest                            = Code{"BadDigest", 400, "The Content-MD5 you specified did not match what we received."}
+	BucketAlreadyExists                  = Code{"BucketAlreadyExists", 409, "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again."}
+	BucketAlreadyOwnedByYou              = Code{"BucketAlreadyOwnedByYou", 409, "Your previous request to create the named bucket succeeded and you already own it."}
+	BucketNotEmpty                       = Code{"BucketNotEmpty", 409, "The bucket you tried to delete is not empty"}
+	ConditionalRequestConflict           = Code{"ConditionalRequestConflict", 409, "A conflicting operation occurred. If using PutObject you can retry the request. If using multipart upload you should initiate another CreateMultipartUpload request and re-upload each part."}
+	EntityTooLarge                       = Code{"EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed object size."}
+	IllegalLocationConstraintException   = Code{"IllegalLocationConstraintException", 400, "The location constraint is incompatible for the region specific endpoint this request was sent to."}
+	IncompleteBody                       = Code{"IncompleteBody", 400, "You did not provide the number of bytes specified by the Content-Length HTTP header."}
+	InternalError                        = Code{"InternalError", 500, "We encountered an internal error. Please try again."}
+	InvalidAccessKeyID                   = Code{"InvalidAccessKeyId", 403, "The AWS Access Key Id you provided does not exist in our records."}
+	InvalidArgument                      = Code{"InvalidArgument", 400, "Invalid Argument"}
+	InvalidBucketName                    = Code{"InvalidBucketName", 400, "The specified bucket is not valid."}
+	InvalidDigest                        = Code{"InvalidDigest", 400, "The Content-MD5 you specified is not valid."}
+	InvalidRange                         = Code{"InvalidRange", 416, "The requested range is not satisfiable"}
+	InvalidRequest                       = Code{"InvalidRequest", 400, "Invalid Request"}
+	InvalidStorageClass                  = Code{"InvalidStorageClass", 400, "The storage class you specified is not valid"}
+	KeyTooLongError                      = Code{"KeyTooLongError", 400, "Your key is too long"}
+	MalformedTrailerError                = Code{"MalformedTrailerError", 400, "The request contained trailing data that was not well-formed or did not conform to our published schema."}
+	MalformedXML                         = Code{"MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema."}
+	MetadataTooLarge                     = Code{"MetadataTooLarge", 400, "Your metadata headers exceed the maximum allowed metadata size."}
+	MethodNotAllowed                     = Code{"MethodNotAllowed", 405, "The specified method is not allowed against this resource."}
+	MissingContentLength                 = Code{"MissingContentLength", 411, "You must provide the Content-Length HTTP header."}
+	MissingSecurityHeader                = Code{"MissingSecurityHeader", 400, "Your request was missing a required header."}
+	NoSuchBucket                         = Code{"NoSuchBucket", 404, "The specified bucket does not exist"}
+	NoSuchKey                            = Code{"NoSuchKey", 404, "The specified key does not exist."}
+	NoSuchTagSet                         = Code{"NoSuchTagSet", 404, "The TagSet does not exist"}
+	InvalidTag                           = Code{"InvalidTag", 400, "The tag provided was not a valid tag."}
+	NotImplemented                       = Code{"NotImplemented", 501, "A header or query you provided implies functionality that is not implemented."}
+	PreconditionFailed                   = Code{"PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold"}
+	InvalidPartNumber                    = Code{"InvalidPartNumber", 416, "The requested partnumber is not satisfiable"}
+	RequestTimeTooSkewed                 = Code{"RequestTimeTooSkewed", 403, "The difference between the request time and the server's time is too large."}
+	ServiceUnavailable                   = Code{"ServiceUnavailable", 503, "Please reduce your request rate."}
+	SignatureDoesNotMatch                = Code{"SignatureDoesNotMatch", 403, "The request signature we calculated does not match the signature you provided. Check your key and signing method."}
+	XAmzContentSHA256Mismatch            = Code{"XAmzContentSHA256Mismatch", 400, "The provided 'x-amz-content-sha256' header does not match what was computed."}
 )
 
 // All lists every code, for the table's tests.
-var All = []Code{AccessDenied, AuthorizationHeaderMalformed, AuthorizationQueryParametersError, BadDigest,
+var All = []Code{AccessDenied, AccessControlListNotSupported, InvalidBucketAclWithObjectOwnership, MalformedACLError,
+	UnresolvableGrantByEmailAddress, NoSuchPublicAccessBlockConfiguration, OwnershipControlsNotFoundError, AuthorizationHeaderMalformed, AuthorizationQueryParametersError, BadDigest,
 	BucketAlreadyExists, BucketAlreadyOwnedByYou, BucketNotEmpty, ConditionalRequestConflict, EntityTooLarge, IllegalLocationConstraintException,
 	IncompleteBody, InternalError, InvalidAccessKeyID, InvalidArgument, InvalidBucketName, InvalidDigest, InvalidRange,
 	InvalidRequest, InvalidStorageClass, KeyTooLongError, MalformedTrailerError, MalformedXML, MetadataTooLarge, MethodNotAllowed,

@@ -33,7 +33,8 @@ func TestCodeTableIsConsistent(t *testing.T) {
 // Every domain and authentication sentinel has an S3 code: none falls
 // through to InternalError.
 func TestEverySentinelIsMapped(t *testing.T) {
-	sentinels := []error{engine.ErrNoSuchBucket, engine.ErrBucketAlreadyExists, engine.ErrBucketAlreadyOwnedByYou,
+	sentinels := []error{engine.ErrNoSuchBucket, engine.ErrAccessDenied, engine.ErrInvalidAccessKeyID, engine.ErrACLNotSupported,
+		engine.ErrBucketACLWithOwnership, engine.ErrUserExists, engine.ErrNoSuchUser, engine.ErrNoSuchKeyID, engine.ErrBucketAlreadyExists, engine.ErrBucketAlreadyOwnedByYou,
 		engine.ErrBucketNotEmpty, engine.ErrInvalidBucketName, engine.ErrKeyTooLong, engine.ErrInvalidKey,
 		engine.ErrIllegalLocationConstraint, engine.ErrNoSuchKey, engine.ErrInvalidRange, engine.ErrEntityTooLarge,
 		engine.ErrMetadataTooLarge, engine.ErrIncompleteBody, engine.ErrBadDigest, engine.ErrChecksumMismatch,

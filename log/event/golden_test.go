@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 )
@@ -23,6 +24,7 @@ func samples() map[string]*Event {
 		Bucket: "photos.2026", BucketID: "fedcba9876543210fedcba9876543210"}
 	obj := hdr
 	obj.Key = "holiday/beach 01.jpg"
+	admin := Header{ID: hdr.ID, Time: t0, Actor: "AKIDEXAMPLE"}
 	return map[string]*Event{
 		TypeBucketCreated: {Header: hdr, Payload: &BucketCreated{Region: "us-east-1", Owner: "AKIDEXAMPLE"}},
 		TypeBucketDeleted: {Header: hdr, Payload: &BucketDeleted{}},
@@ -36,6 +38,18 @@ func samples() map[string]*Event {
 		TypeObjectDeleted: {Header: obj, Payload: &ObjectDeleted{}},
 		TypeObjectTagged:  {Header: obj, Payload: &ObjectTagged{Tags: map[string]string{"project": "cairn", "tier": "hot"}}},
 		TypeBucketTagged:  {Header: hdr, Payload: &BucketTagged{Tags: map[string]string{"cost-center": "42"}}},
+		TypeBucketACL: {Header: hdr, Payload: &BucketACLSet{ACL: ACL{Owner: strings.Repeat("0f", 32),
+			Grants: []Grant{{URI: "http://acs.amazonaws.com/groups/global/AllUsers", Permission: "READ"}}}}},
+		TypeObjectACL:          {Header: obj, Payload: &ObjectACLSet{ACL: ACL{Owner: strings.Repeat("0f", 32), Grants: []Grant{{ID: strings.Repeat("ab", 32), Permission: "FULL_CONTROL"}}}}},
+		TypeBucketOwnership:    {Header: hdr, Payload: &BucketOwnershipSet{Ownership: "BucketOwnerEnforced"}},
+		TypeBucketPublicAccess: {Header: hdr, Payload: &BucketPublicAccessSet{Config: &PublicAccessBlock{BlockPublicAcls: true, RestrictPublicBuckets: true}}},
+		TypeBucketPolicy:       {Header: hdr, Payload: &BucketPolicySet{Policy: `{"Version":"2012-10-17","Statement":[]}`}},
+		TypeUserCreated:        {Header: admin, Payload: &UserCreated{Name: "alice", CanonicalID: strings.Repeat("ab", 32)}},
+		TypeUserUpdated:        {Header: admin, Payload: &UserUpdated{Name: "alice", Disabled: true}},
+		TypeUserDeleted:        {Header: admin, Payload: &UserDeleted{Name: "alice"}},
+		TypeKeyCreated:         {Header: admin, Payload: &KeyCreated{User: "alice", AccessKey: "CAIRNALICEKEY0000001", SecretSealed: "c2VhbGVkLXNlY3JldA=="}},
+		TypeKeyUpdated:         {Header: admin, Payload: &KeyUpdated{AccessKey: "CAIRNALICEKEY0000001", Active: false}},
+		TypeKeyDeleted:         {Header: admin, Payload: &KeyDeleted{AccessKey: "CAIRNALICEKEY0000001"}},
 	}
 }
 

@@ -55,12 +55,23 @@ func jsonVersion[T any](upcast func(any) any) version {
 // registry maps type name to its versions. It is a constant table: append a
 // version to a type's list, never remove or reorder one.
 var registry = map[string]typeInfo{
-	TypeBucketCreated: {versions: []version{jsonVersion[BucketCreated](nil)}},
-	TypeBucketDeleted: {versions: []version{jsonVersion[BucketDeleted](nil)}},
-	TypeObjectPut:     {versions: []version{jsonVersion[ObjectPut](nil)}},
-	TypeObjectDeleted: {versions: []version{jsonVersion[ObjectDeleted](nil)}},
-	TypeObjectTagged:  {versions: []version{jsonVersion[ObjectTagged](nil)}},
-	TypeBucketTagged:  {versions: []version{jsonVersion[BucketTagged](nil)}},
+	TypeBucketCreated:      {versions: []version{jsonVersion[BucketCreated](nil)}},
+	TypeBucketDeleted:      {versions: []version{jsonVersion[BucketDeleted](nil)}},
+	TypeObjectPut:          {versions: []version{jsonVersion[ObjectPut](nil)}},
+	TypeObjectDeleted:      {versions: []version{jsonVersion[ObjectDeleted](nil)}},
+	TypeObjectTagged:       {versions: []version{jsonVersion[ObjectTagged](nil)}},
+	TypeBucketTagged:       {versions: []version{jsonVersion[BucketTagged](nil)}},
+	TypeBucketACL:          {versions: []version{jsonVersion[BucketACLSet](nil)}},
+	TypeObjectACL:          {versions: []version{jsonVersion[ObjectACLSet](nil)}},
+	TypeBucketOwnership:    {versions: []version{jsonVersion[BucketOwnershipSet](nil)}},
+	TypeBucketPublicAccess: {versions: []version{jsonVersion[BucketPublicAccessSet](nil)}},
+	TypeBucketPolicy:       {versions: []version{jsonVersion[BucketPolicySet](nil)}},
+	TypeUserCreated:        {versions: []version{jsonVersion[UserCreated](nil)}},
+	TypeUserUpdated:        {versions: []version{jsonVersion[UserUpdated](nil)}},
+	TypeUserDeleted:        {versions: []version{jsonVersion[UserDeleted](nil)}},
+	TypeKeyCreated:         {versions: []version{jsonVersion[KeyCreated](nil)}},
+	TypeKeyUpdated:         {versions: []version{jsonVersion[KeyUpdated](nil)}},
+	TypeKeyDeleted:         {versions: []version{jsonVersion[KeyDeleted](nil)}},
 }
 
 // Types returns every registered type name with its current version.

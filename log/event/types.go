@@ -14,7 +14,13 @@ const (
 // never leak into the new one.
 type BucketCreated struct {
 	Region string `json:"region"`
-	Owner  string `json:"owner"`
+	Owner  string `json:"owner"` // the owner's canonical id
+	// The bucket's initial access control. An event without them (written
+	// before they existed) stands for S3's legacy defaults: ACLs enabled
+	// (ObjectWriter), no public access block.
+	ACL          *ACL               `json:"acl,omitempty"`
+	Ownership    string             `json:"ownership,omitempty"`
+	PublicAccess *PublicAccessBlock `json:"publicAccess,omitempty"`
 }
 
 // EventType implements Payload.
@@ -86,6 +92,9 @@ type ObjectPut struct {
 	// event ends that upload. Parts then lists its parts in order.
 	UploadID string     `json:"uploadId,omitempty"`
 	Parts    []PartInfo `json:"parts,omitempty"`
+	// ACL is the object's ACL (owner and grants); nil in events written
+	// before ACLs existed, meaning owned by the bucket owner, no grants.
+	ACL *ACL `json:"acl,omitempty"`
 	// CopySource ("bucket/key") is set when the object is a server-side
 	// copy; its extents are then shared with the source.
 	CopySource string `json:"copySource,omitempty"`

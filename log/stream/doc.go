@@ -14,6 +14,8 @@
 //	s3.bk.<namehash>             bucket lifecycle (the claim on a name)
 //	s3.bc.<bucketID>             bucket configuration (reserved)
 //	s3.mp.<bucketID>.<uploadID>  multipart uploads (reserved)
+//	s3.iam.u.<namehash>          a user (created, updated, deleted)
+//	s3.iam.k.<keyhash>           an access key (created, updated, deleted)
 //	s3.sys.<kind>                system events: compaction, snapshots (reserved)
 //
 // Raw bucket names and keys never appear in subjects: they may contain '.',

@@ -35,3 +35,9 @@ func BucketNameSubject(name string) string {
 func BucketConfigSubject(bucketID string) string {
 	return "s3.bc." + bucketID
 }
+
+// UserSubject carries the events of one user (the claim on its name).
+func UserSubject(name string) string { return "s3.iam.u." + Hash(name) }
+
+// KeySubject carries the events of one access key (the claim on it).
+func KeySubject(accessKey string) string { return "s3.iam.k." + Hash(accessKey) }

@@ -7,6 +7,7 @@ import (
 	"maps"
 
 	"github.com/cairnstore/cairn/log/event"
+	"github.com/cairnstore/cairn/log/stream"
 	"github.com/cockroachdb/pebble/v2"
 )
 
@@ -19,7 +20,8 @@ func (c *Catalog) Apply(events []*event.Event, sync bool) error {
 	if err != nil {
 		return err
 	}
-	b := &tx{Batch: c.db.NewIndexedBatch(), c: c, buckets: map[string]Bucket{}}
+	b := &tx{Batch: c.db.NewIndexedBatch(), c: c, buckets: map[string]Bucket{},
+		iam: iamChanges{users: map[string]*User{}, keys: map[string]*Key{}}}
 	defer b.Close()
 	last := applied
 	for _, ev := range events {
@@ -46,6 +48,7 @@ func (c *Catalog) Apply(events []*event.Event, sync bool) error {
 	}
 	c.mu.Lock()
 	maps.Copy(c.mu.buckets, b.buckets)
+	c.commitIAMLocked(b.iam)
 	c.mu.Unlock()
 	return nil
 }
@@ -56,6 +59,7 @@ type tx struct {
 	*pebble.Batch
 	c       *Catalog
 	buckets map[string]Bucket
+	iam     iamChanges
 }
 
 func (b *tx) bucket(name string) (Bucket, bool) {
@@ -89,6 +93,22 @@ func apply(b *tx, ev *event.Event) error {
 		return applyObjectTagged(b, ev, p)
 	case *event.BucketTagged:
 		return applyBucketTagged(b, ev, p)
+	case *event.BucketACLSet, *event.BucketOwnershipSet, *event.BucketPublicAccessSet, *event.BucketPolicySet:
+		return applyBucketAccess(b, ev)
+	case *event.ObjectACLSet:
+		return applyObjectACL(b, ev, p)
+	case *event.UserCreated:
+		return applyIAM(b, ev, stream.UserSubject(p.Name))
+	case *event.UserUpdated:
+		return applyIAM(b, ev, stream.UserSubject(p.Name))
+	case *event.UserDeleted:
+		return applyIAM(b, ev, stream.UserSubject(p.Name))
+	case *event.KeyCreated:
+		return applyIAM(b, ev, stream.KeySubject(p.AccessKey))
+	case *event.KeyUpdated:
+		return applyIAM(b, ev, stream.KeySubject(p.AccessKey))
+	case *event.KeyDeleted:
+		return applyIAM(b, ev, stream.KeySubject(p.AccessKey))
 	}
 	return nil
 }
@@ -106,6 +126,45 @@ func applyObjectTagged(b *tx, ev *event.Event, p *event.ObjectTagged) error {
 	}
 	if found { // tagging a key deleted meanwhile changes nothing
 		o.Tags = p.Tags
+		if err := setJSON(b.Batch, key, &o); err != nil {
+			return err
+		}
+	}
+	return touchKey(b, rid, ev)
+}
+
+// applyBucketAccess folds a bucket's access-control changes.
+func applyBucketAccess(b *tx, ev *event.Event) error {
+	cur, found := b.bucket(ev.Bucket)
+	if !found || cur.Deleted || cur.ID != ev.BucketID {
+		return nil
+	}
+	switch p := ev.Payload.(type) {
+	case *event.BucketACLSet:
+		cur.ACL = &p.ACL
+	case *event.BucketOwnershipSet:
+		cur.Ownership = p.Ownership
+	case *event.BucketPublicAccessSet:
+		cur.PublicAccess = p.Config
+	case *event.BucketPolicySet:
+		cur.Policy = p.Policy
+	}
+	return b.setBucket(ev.Bucket, cur)
+}
+
+func applyObjectACL(b *tx, ev *event.Event, p *event.ObjectACLSet) error {
+	rid, live, err := liveBucket(b, ev)
+	if err != nil || !live {
+		return err
+	}
+	key := objectKey(rid, ev.Key)
+	var o Object
+	found, err := getJSON(b, key, &o)
+	if err != nil {
+		return err
+	}
+	if found {
+		o.ACL = &p.ACL
 		if err := setJSON(b.Batch, key, &o); err != nil {
 			return err
 		}
@@ -140,7 +199,8 @@ func applyBucketCreated(b *tx, ev *event.Event, p *event.BucketCreated) error {
 	if _, err := rawID(ev.BucketID); err != nil {
 		return err
 	}
-	nb := Bucket{ID: ev.BucketID, Region: p.Region, Owner: p.Owner, Created: ev.Time, Seq: ev.Seq, NameSeq: ev.Seq}
+	nb := Bucket{ID: ev.BucketID, Region: p.Region, Owner: p.Owner, Created: ev.Time, Seq: ev.Seq, NameSeq: ev.Seq,
+		ACL: p.ACL, Ownership: p.Ownership, PublicAccess: p.PublicAccess}
 	return b.setBucket(ev.Bucket, nb)
 }
 

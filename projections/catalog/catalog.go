@@ -30,6 +30,12 @@ type Bucket struct {
 	NameSeq uint64            `json:"nameSeq"` // last sequence on the name subject
 	Deleted bool              `json:"deleted,omitempty"`
 	Tags    map[string]string `json:"tags,omitempty"`
+	// Access control. Legacy is set for buckets whose creation event
+	// predates these fields (S3's pre-2023 defaults apply to them).
+	ACL          *event.ACL               `json:"acl,omitempty"`
+	Ownership    string                   `json:"ownership,omitempty"`
+	PublicAccess *event.PublicAccessBlock `json:"publicAccess,omitempty"`
+	Policy       string                   `json:"policy,omitempty"`
 }
 
 // Object is the current object under a key. It embeds the attributes of the
@@ -60,6 +66,7 @@ type Catalog struct {
 	mu struct {
 		sync.RWMutex
 		buckets map[string]Bucket
+		iam     iam
 	}
 }
 
@@ -92,6 +99,9 @@ func Open(o Options) (*Catalog, error) {
 	err = c.checkFormat()
 	if err == nil {
 		err = c.loadBuckets()
+	}
+	if err == nil {
+		err = c.loadIAM()
 	}
 	if err != nil {
 		_ = db.Close()

@@ -19,6 +19,8 @@
 //	"L" bucketID[16]                -> u64 BE: seq of the bucket's last object event
 //	"K" bucketID[16] key            -> u64 BE: seq of the last event on the key's subject
 //	"S" node 0x00 disk[2] seg[8]    -> u64 BE live bytes, u64 BE live records
+//	"Iu" name                       -> User JSON
+//	"Ik" access key                 -> Key JSON (secret sealed)
 //
 // Object keys sort by the raw bytes of the S3 key under a fixed-width bucket
 // id, so ListObjects with a prefix is a bounded range scan, start-after and

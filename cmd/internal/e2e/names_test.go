@@ -76,14 +76,16 @@ func TestErrorPrecedence(t *testing.T) {
 		{"missing bucket before missing key", "GET", "/nobucket/nokey", 404, "NoSuchBucket"},
 		{"missing bucket before a bad range", "GET", "/nobucket/k?partNumber=2", 404, "NoSuchBucket"},
 		{"bad bucket name", "PUT", "/Bad_Name", 400, "InvalidBucketName"},
-		{"authentication before anything", "GET", "/nobucket/nokey", 403, "AccessDenied"},
+		{"anonymous: a missing bucket is 404, as in S3", "GET", "/nobucket/nokey", 404, "NoSuchBucket"},
+		{"anonymous: a missing key of a private bucket is 403", "GET", "/prec/nokey", 403, "AccessDenied"},
+		{"anonymous: listing a private bucket is 403", "GET", "/prec?list-type=2", 403, "AccessDenied"},
 		{"unknown method", "PATCH", "/prec/k", 405, "MethodNotAllowed"},
 		{"unimplemented sub-resource", "GET", "/prec?lifecycle", 501, "NotImplemented"},
 		{"delete of a missing bucket", "DELETE", "/nobucket", 404, "NoSuchBucket"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			q := rawReq{method: tc.method, path: tc.path, anonymous: tc.code == "AccessDenied"}
+			q := rawReq{method: tc.method, path: tc.path, anonymous: strings.HasPrefix(tc.name, "anonymous")}
 			resp, body := r.do(q)
 			wantError(t, resp, body, tc.status, tc.code)
 		})

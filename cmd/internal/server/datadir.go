@@ -2,6 +2,7 @@ package server
 
 import (
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -18,16 +19,18 @@ import (
 //	<data>/LOCK              flock held by the one process using the directory
 //	<data>/node              this node's id (random, created once)
 //	<data>/credentials.json  generated root credentials (mode 0600)
+//	<data>/master.key        generated master key sealing users' secrets (mode 0600)
 //	<data>/nats/             embedded JetStream store: the event log
 //	<data>/index/            Pebble projections (rebuildable from the log)
 //	<data>/segments/         object bytes (disk 0)
 const (
-	lockFile  = "LOCK"
-	nodeFile  = "node"
-	credsFile = "credentials.json"
-	natsDir   = "nats"
-	indexDir  = "index"
-	segsDir   = "segments"
+	lockFile      = "LOCK"
+	nodeFile      = "node"
+	credsFile     = "credentials.json"
+	masterKeyFile = "master.key"
+	natsDir       = "nats"
+	indexDir      = "index"
+	segsDir       = "segments"
 )
 
 // lockDir takes an exclusive flock on the data directory.
@@ -147,4 +150,32 @@ func writeFileSync(path string, data []byte, perm os.FileMode) error {
 	}
 	defer d.Close()
 	return d.Sync()
+}
+
+// masterKey returns the 32-byte key that seals users' secrets in the log:
+// CAIRN_MASTER_KEY (base64; required to be the same on every gateway of a
+// cluster), else the data dir's master.key, created once.
+func masterKey(dir, env string) ([]byte, error) {
+	if env != "" {
+		k, err := base64.StdEncoding.DecodeString(env)
+		if err != nil || len(k) != 32 {
+			return nil, errors.New("CAIRN_MASTER_KEY must be 32 bytes in base64 (e.g. head -c32 /dev/urandom | base64)")
+		}
+		return k, nil
+	}
+	p := filepath.Join(dir, masterKeyFile)
+	b, err := os.ReadFile(p)
+	if err == nil {
+		k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(k) != 32 {
+			return nil, fmt.Errorf("%s is damaged", p)
+		}
+		return k, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	k := make([]byte, 32)
+	_, _ = rand.Read(k)
+	return k, writeFileSync(p, []byte(base64.StdEncoding.EncodeToString(k)+"\n"), 0o600)
 }

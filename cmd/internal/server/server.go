@@ -4,7 +4,6 @@ package server
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
@@ -17,7 +16,6 @@ import (
 
 	"github.com/cairnstore/cairn/engine"
 	"github.com/cairnstore/cairn/httpapi"
-	"github.com/cairnstore/cairn/httpapi/sigv4"
 	"github.com/cairnstore/cairn/log/metrics"
 	"github.com/cairnstore/cairn/log/segment"
 	"github.com/cairnstore/cairn/log/stream"
@@ -52,6 +50,7 @@ type Config struct {
 	TLSCert       string // PEM certificate file: serve HTTPS when set (with TLSKey)
 	TLSKey        string
 	Root          RootCredentials // from the environment; empty to use or generate stored ones
+	MasterKey     string          // CAIRN_MASTER_KEY (base64); empty: the data dir's master.key
 	Logger        *slog.Logger
 	Stdout        io.Writer // where generated credentials are printed once
 }
@@ -154,9 +153,17 @@ func (s *Server) openParts(ctx context.Context) error {
 	if err := s.catchUp(ctx); err != nil {
 		return err
 	}
-	eng := engine.New(engine.Options{Log: s.log, Catalog: s.cat, Runner: s.run, Segments: s.segs, Node: node,
-		Region: cfg.Region, Barrier: cfg.NATSURL != "", Logger: cfg.Logger})
-	h := httpapi.New(httpapi.Options{Engine: eng, Credentials: rootStore{root}, Region: cfg.Region,
+	mk, err := masterKey(cfg.DataDir, cfg.MasterKey)
+	if err != nil {
+		return err
+	}
+	eng, err := engine.New(engine.Options{Log: s.log, Catalog: s.cat, Runner: s.run, Segments: s.segs, Node: node,
+		Region: cfg.Region, Barrier: cfg.NATSURL != "", Logger: cfg.Logger,
+		Root: engine.RootCredentials{AccessKey: root.AccessKey, SecretKey: root.SecretKey}, MasterKey: mk})
+	if err != nil {
+		return err
+	}
+	h := httpapi.New(httpapi.Options{Engine: eng, Region: cfg.Region,
 		Domains: cfg.Domains, Logger: cfg.Logger.With("component", "http"), Metrics: s.reg})
 	s.logMetrics()
 	s.http = &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
@@ -266,15 +273,4 @@ func (s *Server) closeParts() error {
 		errs = append(errs, s.lock.Close())
 	}
 	return errors.Join(errs...)
-}
-
-// rootStore is the credential store of the root user alone; users and
-// keys come with the IAM projection.
-type rootStore struct{ root RootCredentials }
-
-func (r rootStore) Lookup(_ context.Context, accessKey string) (sigv4.Credential, error) {
-	if subtle.ConstantTimeCompare([]byte(accessKey), []byte(r.root.AccessKey)) != 1 {
-		return sigv4.Credential{}, sigv4.ErrInvalidAccessKeyID
-	}
-	return sigv4.Credential{AccessKey: r.root.AccessKey, SecretKey: r.root.SecretKey}, nil
 }
