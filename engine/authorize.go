@@ -38,7 +38,7 @@ type AuthzRequest struct {
 func (e *Engine) Authorize(ctx context.Context, r AuthzRequest) error {
 	act := authz.ForOperation(r.Op)
 	in := authz.Input{Action: act, Subject: subject(r.Principal), Key: r.Key, Context: r.Context}
-	if act.Level == authz.Service {
+	if act.Level == authz.Service || r.Principal.Root() {
 		return allowed(authz.Decide(in))
 	}
 	if err := e.sync(ctx); err != nil {
@@ -49,16 +49,22 @@ func (e *Engine) Authorize(ctx context.Context, r AuthzRequest) error {
 		return err
 	}
 	in.Bucket = e.access(b)
-	if act.Level != authz.ObjectLevel {
-		return allowed(authz.Decide(in))
+	ok := authz.Decide(in)
+	if act.Level != authz.ObjectLevel || (ok && in.Subject.CanonicalID == b.Owner) {
+		return allowed(ok) // the owner can list: no need to look at the object
+	}
+	if !ok && (!act.OnObjectACL || b.Ownership == authz.BucketOwnerEnforced) {
+		return ErrAccessDenied // the object's ACL could not change the answer
 	}
 	o, exists, err := e.o.Catalog.Object(b.ID, r.Key)
 	if err != nil {
 		return err
 	}
-	in.ObjectACL = o.ACL
-	if !authz.Decide(in) {
-		return ErrAccessDenied
+	if !ok {
+		in.ObjectACL = o.ACL
+		if !authz.Decide(in) {
+			return ErrAccessDenied
+		}
 	}
 	if !exists && act.OnObjectACL {
 		// S3 answers 404 for a missing key only to those who may list
