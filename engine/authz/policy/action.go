@@ -244,6 +244,7 @@ func parseActions(text strList) (actionSet, error) {
 		return actionSet{}, malformed(ReasonInvalidAction)
 	}
 	set := actionSet{text: text}
+	checked := map[string]bool{} // wildcard patterns known to match an action
 	for _, v := range text.vals {
 		lv := strings.ToLower(v)
 		if lv == "*" {
@@ -266,9 +267,10 @@ func parseActions(text strList) (actionSet, error) {
 			set.exact = append(set.exact, true)
 			continue
 		}
-		if !matchesSomeAction(pat) {
+		if !checked[pat] && !matchesSomeAction(pat) {
 			return actionSet{}, malformed(ReasonInvalidAction)
 		}
+		checked[pat] = true
 		set.pats = append(set.pats, pat)
 		set.kinds = append(set.kinds, kindOther)
 		set.exact = append(set.exact, false)
@@ -276,21 +278,21 @@ func parseActions(text strList) (actionSet, error) {
 	return set, nil
 }
 
+// matchesSomeAction reports whether a lower-cased "s3:" pattern matches a
+// known action.
 func matchesSomeAction(pat string) bool {
-	var buf [64]byte
 	for _, a := range s3Actions {
-		name := append(append(buf[:0], "s3:"...), a.name...)
-		if globMatch(pat, strings.ToLower(string(name))) {
+		if globMatchFold(pat[len("s3:"):], a.name, true) {
 			return true
 		}
 	}
 	return false
 }
 
-// match reports whether the lower-cased action matches one pattern.
-func (s *actionSet) match(laction string) bool {
+// match reports whether the action (any case) matches one pattern.
+func (s *actionSet) match(action string) bool {
 	for _, p := range s.pats {
-		if globMatch(p, laction) {
+		if globMatchFold(p, action, true) {
 			return true
 		}
 	}

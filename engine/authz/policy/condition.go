@@ -129,49 +129,37 @@ func parseOperator(name string) (condition, bool) {
 // "StringEquals"); its keys are merged, all of them ANDed, and a key
 // repeated under one operator is refused. The result keeps each operator's
 // conditions together, in the order of the operator's first appearance.
-func parseConditions(raw []byte, vars bool) ([]condition, error) {
-	if jsonKind(raw) != '{' {
+func parseConditions(v *jvalue, vars bool) ([]condition, error) {
+	if v.kind != '{' {
 		return nil, malformed(ReasonInvalidJSON)
 	}
-	ops, ok := decodeMembers(raw, true)
-	if !ok {
-		return nil, malformed(ReasonInvalidJSON)
+	// Group the operators' key objects by operator name, in order.
+	var names []string
+	groups := map[string][]*jvalue{}
+	for i := range v.obj {
+		op := &v.obj[i]
+		if _, ok := groups[op.name]; !ok {
+			names = append(names, op.name)
+		}
+		groups[op.name] = append(groups[op.name], &op.val)
 	}
 	var out []condition
-	for i, op := range ops {
-		if firstOf(ops, op.name) < i {
-			continue // merged into the operator's first appearance
-		}
-		proto, ok := parseOperator(op.name)
+	for _, name := range names {
+		proto, ok := parseOperator(name)
 		if !ok {
-			return nil, malformed(reasonInvalidCondTypePre + op.name)
+			return nil, malformed(reasonInvalidCondTypePre + name)
 		}
-		var keys []member
-		for _, same := range ops[i:] {
-			if same.name != op.name {
-				continue
-			}
-			if jsonKind(same.raw) != '{' {
-				return nil, malformed(ReasonInvalidJSON)
-			}
-			more, ok := decodeObject(same.raw)
-			if !ok {
-				return nil, malformed(ReasonInvalidJSON)
-			}
-			for _, k := range more {
-				if firstOf(keys, k.name) >= 0 {
-					return nil, malformed(ReasonInvalidJSON)
-				}
-				keys = append(keys, k)
-			}
+		keys, ok := mergeObjects(groups[name])
+		if !ok {
+			return nil, malformed(ReasonInvalidJSON)
 		}
-		for _, k := range keys {
+		for k := range keys {
 			c := proto
-			c.key, c.lkey = k.name, strings.ToLower(k.name)
+			c.key, c.lkey = keys[k].name, strings.ToLower(keys[k].name)
 			if !isConditionKey(c.lkey) {
 				return nil, malformed(ReasonInvalidConditionKey)
 			}
-			vals, arr, ok := decodeScalars(k.raw)
+			vals, arr, ok := keys[k].val.scalars()
 			if !ok {
 				return nil, malformed(ReasonInvalidCondValue)
 			}
@@ -188,14 +176,28 @@ func parseConditions(raw []byte, vars bool) ([]condition, error) {
 	return out, nil
 }
 
-// firstOf returns the index of the first member called name, or -1.
-func firstOf(ms []member, name string) int {
-	for i := range ms {
-		if ms[i].name == name {
-			return i
+// mergeObjects concatenates the members of objects, refusing a non-object
+// and a name that repeats.
+func mergeObjects(objs []*jvalue) ([]jmember, bool) {
+	if len(objs) == 1 {
+		return objs[0].object()
+	}
+	var out []jmember
+	seen := map[string]bool{}
+	for _, o := range objs {
+		ms, ok := o.object()
+		if !ok {
+			return nil, false
+		}
+		for _, m := range ms {
+			if seen[m.name] {
+				return nil, false
+			}
+			seen[m.name] = true
+			out = append(out, m)
 		}
 	}
-	return -1
+	return out, true
 }
 
 // compileValue parses v for the condition's operator.

@@ -79,7 +79,7 @@ func (p *Policy) Evaluate(r Request) Decision { return p.Explain(r).Decision }
 
 // Explain is Evaluate with the deciding statement.
 func (p *Policy) Explain(r Request) Result {
-	e := env{r: &r, action: lowerASCII(r.Action), ctx: normalizeContext(r.Context)}
+	e := env{r: &r, ctx: normalizeContext(r.Context)}
 	res := Result{Decision: NotApplicable, Statement: -1}
 	for i := range p.stmts {
 		st := &p.stmts[i]
@@ -100,7 +100,7 @@ func (p *Policy) Explain(r Request) Result {
 // applies checks action, resource and conditions; the principal is checked
 // by the caller.
 func (st *statement) applies(e *env) bool {
-	if st.actions.match(e.action) == st.notAction {
+	if st.actions.match(e.r.Action) == st.notAction {
 		return false
 	}
 	if st.resources.match(e, e.r.Resource) == st.notResource {
@@ -116,9 +116,8 @@ func (st *statement) applies(e *env) bool {
 
 // env is one evaluation's view of the request.
 type env struct {
-	r      *Request
-	action string              // lower-cased
-	ctx    map[string][]string // lower-cased keys
+	r   *Request
+	ctx map[string][]string // lower-cased keys
 }
 
 // normalizeContext returns c with lower-case keys, copying only when some

@@ -195,3 +195,23 @@ func TestEvaluateDoesNotModifyContext(t *testing.T) {
 		t.Fatalf("context modified: %v", c)
 	}
 }
+
+func TestConcurrentEvaluate(t *testing.T) {
+	p := mustParse(t, benchPolicy)
+	done := make(chan bool)
+	for g := 0; g < 4; g++ {
+		go func() {
+			ok := true
+			for i := 0; i < 200; i++ {
+				r := req("s3:GetObject", "home/bob/x", bob, ctx{"aws:SecureTransport": {"true"}, "aws:SourceIp": {"192.0.2.1"}})
+				ok = ok && p.Evaluate(r) == Allow && p.IsPublic()
+			}
+			done <- ok
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if !<-done {
+			t.Fatal("unexpected decision")
+		}
+	}
+}

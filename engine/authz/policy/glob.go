@@ -19,7 +19,11 @@ import (
 // iterative two-cursor algorithm: on a mismatch it backtracks only to the
 // most recent '*', so its time is O(len(p)·len(s)) at worst and it never
 // recurses, whatever the input.
-func globMatch(p, s string) bool {
+func globMatch(p, s string) bool { return globMatchFold(p, s, false) }
+
+// globMatchFold is globMatch, with ASCII letters of s lower-cased first when
+// fold is set (p is then expected in lower case).
+func globMatchFold(p, s string, fold bool) bool {
 	pi, si := 0, 0
 	starP, starS := -1, 0
 	for si < len(s) {
@@ -36,7 +40,7 @@ func globMatch(p, s string) bool {
 				continue
 			case '\\':
 				if pi+1 < len(p) {
-					if p[pi+1] == s[si] {
+					if p[pi+1] == s[si] || fold && p[pi+1] == lowerByte(s[si]) {
 						pi += 2
 						si++
 						continue
@@ -47,7 +51,7 @@ func globMatch(p, s string) bool {
 					continue
 				}
 			default:
-				if c == s[si] {
+				if c == s[si] || fold && c == lowerByte(s[si]) {
 					pi++
 					si++
 					continue
@@ -65,6 +69,13 @@ func globMatch(p, s string) bool {
 		pi++
 	}
 	return pi == len(p)
+}
+
+func lowerByte(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // Escape returns the pattern that matches exactly s.

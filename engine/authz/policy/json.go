@@ -1,83 +1,176 @@
 package policy
 
 import (
-	"bytes"
 	"encoding/json"
+	"strings"
 )
 
-// Small JSON readers that keep what encoding/json's map decoding loses:
-// member order and duplicate names (a document with a duplicated member is
-// refused: two "Effect"s would mean whatever the reader's last-wins rule
-// made of them).
+// A policy document is read once into a small ordered tree. encoding/json's
+// maps would lose what validation needs: member order and repeated names
+// (a document with a repeated member is refused, except for operators in a
+// Condition block: two "Effect"s would mean whatever a reader's last-wins
+// rule made of them). The builder runs only on input json.Valid accepted,
+// so it does not re-check the grammar.
 
-type member struct {
+// jvalue is one JSON value.
+type jvalue struct {
+	kind byte      // '{', '[', '"', 'n' (number), 'b' (true/false), '0' (null)
+	str  string    // a string's value; a number's or boolean's text
+	arr  []jvalue  // array elements
+	obj  []jmember // object members, in order
+}
+
+type jmember struct {
 	name string
-	raw  json.RawMessage
+	val  jvalue
 }
 
-// jsonKind is the first byte of a JSON value: '{', '[', '"', 't', 'f', 'n'
-// or a digit or '-'. raw comes from a validated document, so it is trimmed
-// of nothing but may start with whitespace.
-func jsonKind(raw []byte) byte {
-	raw = bytes.TrimLeft(raw, " \t\r\n")
-	if len(raw) == 0 {
-		return 0
-	}
-	return raw[0]
+// parseTree builds the tree of a document json.Valid accepted.
+func parseTree(doc []byte) jvalue {
+	t := treeParser{s: doc}
+	return t.value()
 }
 
-// decodeObject reads a JSON object into its members, in order. It fails
-// on anything else and on a repeated member name.
-func decodeObject(raw []byte) ([]member, bool) { return decodeMembers(raw, false) }
+type treeParser struct {
+	s []byte
+	i int
+}
 
-// decodeMembers is decodeObject, letting names repeat when dups is set.
-func decodeMembers(raw []byte, dups bool) ([]member, bool) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil, false
+func (t *treeParser) skip() {
+	for t.i < len(t.s) {
+		switch t.s[t.i] {
+		case ' ', '\t', '\r', '\n':
+			t.i++
+		default:
+			return
+		}
 	}
-	var out []member
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, false
-		}
-		name, ok := t.(string)
-		if !ok {
-			return nil, false
-		}
-		for _, m := range out {
-			if m.name == name && !dups {
-				return nil, false
+}
+
+func (t *treeParser) value() jvalue {
+	t.skip()
+	switch c := t.s[t.i]; {
+	case c == '{':
+		t.i++
+		v := jvalue{kind: '{'}
+		for {
+			t.skip()
+			if t.s[t.i] == '}' {
+				t.i++
+				return v
 			}
+			if t.s[t.i] == ',' {
+				t.i++
+				t.skip()
+			}
+			name := t.string()
+			t.skip()
+			t.i++ // ':'
+			v.obj = append(v.obj, jmember{name: name, val: t.value()})
 		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, false
+	case c == '[':
+		t.i++
+		v := jvalue{kind: '[', arr: []jvalue{}}
+		for {
+			t.skip()
+			if t.s[t.i] == ']' {
+				t.i++
+				return v
+			}
+			if t.s[t.i] == ',' {
+				t.i++
+			}
+			v.arr = append(v.arr, t.value())
 		}
-		out = append(out, member{name: name, raw: v})
+	case c == '"':
+		return jvalue{kind: '"', str: t.string()}
+	case c == 't' || c == 'f' || c == 'n':
+		j := t.i
+		for t.i < len(t.s) && t.s[t.i] >= 'a' && t.s[t.i] <= 'z' {
+			t.i++
+		}
+		if c == 'n' {
+			return jvalue{kind: '0'}
+		}
+		return jvalue{kind: 'b', str: string(t.s[j:t.i])}
+	default:
+		j := t.i
+		for t.i < len(t.s) && strings.IndexByte("+-.0123456789eE", t.s[t.i]) >= 0 {
+			t.i++
+		}
+		return jvalue{kind: 'n', str: string(t.s[j:t.i])}
 	}
-	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
-		return nil, false
-	}
-	return out, true
 }
 
-// decodeArray reads a JSON array into its elements.
-func decodeArray(raw []byte) ([]json.RawMessage, bool) {
-	var out []json.RawMessage
-	if err := json.Unmarshal(raw, &out); err != nil || out == nil {
-		return nil, false
+// string reads a string token at t.i (the opening quote).
+func (t *treeParser) string() string {
+	j := t.i + 1
+	escaped := false
+	k := j
+	for ; t.s[k] != '"'; k++ {
+		if t.s[k] == '\\' {
+			escaped = true
+			k++
+		}
 	}
-	return out, true
-}
-
-func decodeString(raw []byte) (string, bool) {
-	if jsonKind(raw) != '"' {
-		return "", false
+	t.i = k + 1
+	if !escaped {
+		return string(t.s[j:k])
 	}
 	var s string
-	return s, json.Unmarshal(raw, &s) == nil
+	_ = json.Unmarshal(t.s[j-1:k+1], &s) // valid: json.Valid passed
+	return s
+}
+
+// object returns v's members, or ok false when v is not an object or a
+// member name repeats.
+func (v *jvalue) object() ([]jmember, bool) {
+	if v.kind != '{' {
+		return nil, false
+	}
+	if len(v.obj) <= 8 {
+		for i := range v.obj {
+			for j := 0; j < i; j++ {
+				if v.obj[j].name == v.obj[i].name {
+					return nil, false
+				}
+			}
+		}
+		return v.obj, true
+	}
+	seen := make(map[string]bool, len(v.obj))
+	for i := range v.obj {
+		if seen[v.obj[i].name] {
+			return nil, false
+		}
+		seen[v.obj[i].name] = true
+	}
+	return v.obj, true
+}
+
+// compactLen returns the length of the valid JSON document without its
+// insignificant whitespace, without building it.
+func compactLen(doc []byte) int {
+	n := 0
+	inString := false
+	for i := 0; i < len(doc); i++ {
+		c := doc[i]
+		switch {
+		case inString:
+			n++
+			if c == '\\' {
+				i++
+				n++
+			} else if c == '"' {
+				inString = false
+			}
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+		default:
+			n++
+			inString = c == '"'
+		}
+	}
+	return n
 }
 
 // strList is a string-or-array-of-strings element, remembering which form
@@ -87,75 +180,64 @@ type strList struct {
 	arr  bool
 }
 
-// decodeStrList reads a string or an array of strings.
-func decodeStrList(raw []byte) (strList, bool) {
-	switch jsonKind(raw) {
+// strings reads a string or an array of strings.
+func (v *jvalue) strings() (strList, bool) {
+	switch v.kind {
 	case '"':
-		s, ok := decodeString(raw)
-		return strList{vals: []string{s}}, ok
+		return strList{vals: []string{v.str}}, true
 	case '[':
-		elems, ok := decodeArray(raw)
-		if !ok {
-			return strList{}, false
-		}
-		out := strList{vals: make([]string, 0, len(elems)), arr: true}
-		for _, e := range elems {
-			s, ok := decodeString(e)
-			if !ok {
+		out := strList{vals: make([]string, 0, len(v.arr)), arr: true}
+		for i := range v.arr {
+			if v.arr[i].kind != '"' {
 				return strList{}, false
 			}
-			out.vals = append(out.vals, s)
+			out.vals = append(out.vals, v.arr[i].str)
 		}
 		return out, true
 	}
 	return strList{}, false
 }
 
-// decodeScalars reads a condition's value(s): a string, number or boolean,
-// or an array of them. Numbers keep their written text.
-func decodeScalars(raw []byte) ([]condValue, bool, bool) {
-	one := func(r []byte) (condValue, bool) {
-		switch k := jsonKind(r); {
-		case k == '"':
-			s, ok := decodeString(r)
-			return condValue{text: s, kind: '"'}, ok
-		case k == 't' || k == 'f':
-			var b bool
-			if json.Unmarshal(r, &b) != nil {
-				return condValue{}, false
-			}
-			return condValue{text: string(bytes.TrimSpace(r)), kind: 'b'}, true
-		case k == '-' || k >= '0' && k <= '9':
-			var n json.Number
-			if json.Unmarshal(r, &n) != nil {
-				return condValue{}, false
-			}
-			return condValue{text: n.String(), kind: 'n'}, true
+// scalars reads a condition's value(s): a string, number or boolean, or an
+// array of them. Numbers and booleans keep their written text.
+func (v *jvalue) scalars() (vals []condValue, arr, ok bool) {
+	one := func(e *jvalue) (condValue, bool) {
+		switch e.kind {
+		case '"', 'n', 'b':
+			return condValue{text: e.str, kind: e.kind}, true
 		}
 		return condValue{}, false
 	}
-	if jsonKind(raw) != '[' {
-		v, ok := one(raw)
-		return []condValue{v}, false, ok
+	if v.kind != '[' {
+		c, ok := one(v)
+		return []condValue{c}, false, ok
 	}
-	elems, ok := decodeArray(raw)
-	if !ok {
-		return nil, false, false
-	}
-	out := make([]condValue, 0, len(elems))
-	for _, e := range elems {
-		v, ok := one(e)
+	vals = make([]condValue, 0, len(v.arr))
+	for i := range v.arr {
+		c, ok := one(&v.arr[i])
 		if !ok {
 			return nil, false, false
 		}
-		out = append(out, v)
+		vals = append(vals, c)
 	}
-	return out, true, true
+	return vals, true, true
+}
+
+// text renders a scalar for a message.
+func (v *jvalue) text() string {
+	switch v.kind {
+	case '"', 'n', 'b':
+		return v.str
+	case '0':
+		return "null"
+	}
+	return string(v.kind)
 }
 
 // appendString appends s as a JSON string. It escapes only what JSON
-// requires ('"', '\\' and control characters), so the output is never
-// longer than any valid JSON spelling of s.
+// requires ('"', '\\' and control characters, with the two-byte forms where
+// JSON has them), so the output is never longer than any valid JSON
+// spelling of s.
 func appendString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')

@@ -17,8 +17,14 @@ const (
 // whitespace, so a pretty-printed document may be longer.
 const MaxSize = 20 * 1024
 
-// maxInput bounds the document Parse reads at all, whitespace included.
-const maxInput = 16 * MaxSize
+// maxInput bounds the document Parse reads at all, whitespace included, and
+// maxCompact its compact form, before any other work. The canonical form
+// the 20 KB limit applies to can be shorter than the compact input (escapes
+// such as \u00e9 shrink), so the early bound leaves room for that.
+const (
+	maxInput   = 16 * MaxSize
+	maxCompact = 3 * MaxSize
+)
 
 // Policy is a parsed, validated bucket policy. It is immutable and safe for
 // concurrent use.
@@ -63,34 +69,37 @@ func Parse(doc []byte, bucket string) (*Policy, error) {
 	if len(doc) > maxInput {
 		return nil, &MalformedPolicyError{Reason: ReasonTooLarge, TooLarge: true}
 	}
-	if k := jsonKind(doc); k != '{' {
+	if trimmed := bytes.TrimLeft(doc, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, malformed(ReasonFirstByte)
 	}
 	if !utf8.Valid(doc) || !json.Valid(doc) {
 		return nil, malformed(ReasonInvalidJSON)
 	}
-	members, ok := decodeObject(doc)
+	if compactLen(doc) > maxCompact {
+		return nil, &MalformedPolicyError{Reason: ReasonTooLarge, TooLarge: true}
+	}
+	root := parseTree(doc)
+	members, ok := root.object()
 	if !ok {
 		return nil, malformed(ReasonInvalidJSON)
 	}
 	p := &Policy{}
-	var stmtRaw json.RawMessage
-	for _, m := range members {
+	var stmtRaw *jvalue
+	for i := range members {
+		m := &members[i]
 		switch m.name {
 		case "Version":
-			v, ok := decodeString(m.raw)
-			if !ok || v != Version2012 && v != Version2008 {
+			if m.val.kind != '"' || m.val.str != Version2012 && m.val.str != Version2008 {
 				return nil, malformed(ReasonInvalidVersion)
 			}
-			p.version = v
+			p.version = m.val.str
 		case "Id":
-			id, ok := decodeString(m.raw)
-			if !ok {
+			if m.val.kind != '"' {
 				return nil, malformed(ReasonInvalidJSON)
 			}
-			p.id, p.hasID = id, true
+			p.id, p.hasID = m.val.str, true
 		case "Statement":
-			stmtRaw = m.raw
+			stmtRaw = &m.val
 		default:
 			return nil, malformed(reasonUnknownFieldPrefix + m.name)
 		}
@@ -108,17 +117,14 @@ func Parse(doc []byte, bucket string) (*Policy, error) {
 	return p, nil
 }
 
-func (p *Policy) parseStatements(raw []byte, bucket string) error {
-	var elems []json.RawMessage
-	switch jsonKind(raw) {
+func (p *Policy) parseStatements(v *jvalue, bucket string) error {
+	var elems []jvalue
+	switch v.kind {
 	case '{':
-		elems = []json.RawMessage{raw}
+		elems = []jvalue{*v}
 	case '[':
 		p.stmtArray = true
-		var ok bool
-		if elems, ok = decodeArray(raw); !ok {
-			return malformed(ReasonInvalidJSON)
-		}
+		elems = v.arr
 	default:
 		return malformed(ReasonInvalidJSON)
 	}
@@ -127,8 +133,8 @@ func (p *Policy) parseStatements(raw []byte, bucket string) error {
 	}
 	vars := p.version == Version2012
 	seen := make(map[string]bool, len(elems))
-	for _, raw := range elems {
-		st, err := parseStatement(raw, bucket, vars)
+	for i := range elems {
+		st, err := parseStatement(&elems[i], bucket, vars)
 		if err != nil {
 			return err
 		}
@@ -145,12 +151,12 @@ func (p *Policy) parseStatements(raw []byte, bucket string) error {
 
 // statementFields holds a statement's members before validation.
 type statementFields struct {
-	sid, effect, principal, notPrincipal, action, notAction, resource, notResource, condition json.RawMessage
+	sid, effect, principal, notPrincipal, action, notAction, resource, notResource, condition *jvalue
 }
 
 // slot returns the field a member name fills, nil for an unknown name
 // (element names are case-sensitive).
-func (f *statementFields) slot(name string) *json.RawMessage {
+func (f *statementFields) slot(name string) **jvalue {
 	switch name {
 	case "Sid":
 		return &f.sid
@@ -174,29 +180,25 @@ func (f *statementFields) slot(name string) *json.RawMessage {
 	return nil
 }
 
-func parseStatement(raw []byte, bucket string, vars bool) (statement, error) {
-	if jsonKind(raw) != '{' {
-		return statement{}, malformed(ReasonInvalidJSON)
-	}
-	members, ok := decodeObject(raw)
+func parseStatement(v *jvalue, bucket string, vars bool) (statement, error) {
+	members, ok := v.object()
 	if !ok {
 		return statement{}, malformed(ReasonInvalidJSON)
 	}
 	var f statementFields
-	for _, m := range members {
-		slot := f.slot(m.name)
+	for i := range members {
+		slot := f.slot(members[i].name)
 		if slot == nil {
-			return statement{}, malformed(reasonUnknownFieldPrefix + m.name)
+			return statement{}, malformed(reasonUnknownFieldPrefix + members[i].name)
 		}
-		*slot = m.raw
+		*slot = &members[i].val
 	}
 	var st statement
 	if f.sid != nil {
-		sid, ok := decodeString(f.sid)
-		if !ok {
+		if f.sid.kind != '"' {
 			return statement{}, malformed(ReasonInvalidJSON)
 		}
-		st.sid, st.hasSid = sid, true
+		st.sid, st.hasSid = f.sid.str, true
 	}
 	if err := st.parseEffect(f.effect); err != nil {
 		return statement{}, err
@@ -225,20 +227,16 @@ func parseStatement(raw []byte, bucket string, vars bool) (statement, error) {
 	return st, nil
 }
 
-func (st *statement) parseEffect(raw json.RawMessage) error {
-	if raw == nil {
+func (st *statement) parseEffect(v *jvalue) error {
+	if v == nil {
 		return malformed(ReasonMissingEffect)
 	}
-	effect, ok := decodeString(raw)
-	if !ok {
-		return malformed(reasonInvalidEffectPre + string(bytes.TrimSpace(raw)))
-	}
-	switch effect {
-	case "Allow":
-	case "Deny":
+	switch {
+	case v.kind == '"' && v.str == "Allow":
+	case v.kind == '"' && v.str == "Deny":
 		st.deny = true
 	default:
-		return malformed(reasonInvalidEffectPre + effect)
+		return malformed(reasonInvalidEffectPre + v.text())
 	}
 	return nil
 }
@@ -268,7 +266,7 @@ func (st *statement) parseAction(f *statementFields) error {
 	case f.action == nil:
 		return malformed(ReasonMissingAction)
 	}
-	text, ok := decodeStrList(raw)
+	text, ok := raw.strings()
 	if !ok {
 		return malformed(ReasonInvalidAction)
 	}
@@ -287,7 +285,7 @@ func (st *statement) parseResource(f *statementFields, bucket string, vars bool)
 	case f.resource == nil:
 		return malformed(ReasonMissingResource)
 	}
-	text, ok := decodeStrList(raw)
+	text, ok := raw.strings()
 	if !ok {
 		return malformed(ReasonInvalidResource)
 	}

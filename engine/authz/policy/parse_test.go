@@ -2,8 +2,10 @@ package policy
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 const bucket = "examplebucket"
@@ -13,7 +15,7 @@ func doc(stmts ...string) string {
 	return `{"Version":"2012-10-17","Statement":[` + strings.Join(stmts, ",") + `]}`
 }
 
-// allowAll is a minimal valid statement body to vary.
+// Parts of a minimal valid statement, to vary.
 const (
 	principalAll = `"Principal":"*"`
 	getObject    = `"Action":"s3:GetObject"`
@@ -209,17 +211,13 @@ func TestParseValid(t *testing.T) {
 			"ForAnyValue:StringLike":{"s3:RequestObjectTagKeys":"a*"},
 			"ForAllValues:StringEqualsIfExists":{"s3:RequestObjectTagKeys":["a","b"]},
 			"StringEquals":{"s3:ExistingObjectTag/Team":"x"}
-		}`))},
+		}`))}, // a repeated operator merges
+
 		{"empty condition", doc(allow(principalAll, getObject, objects, `"Condition":{}`))},
 		{"pretty printed beyond 20 KB", doc(allow(principalAll, `"Action":[`+strings.Repeat(`"s3:GetObject",`+strings.Repeat(" ", 40), 600)+`"s3:GetObject"]`, objects))},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if strings.HasPrefix(tc.name, "all operators") {
-				// The literal repeats StringEquals; drop the second one.
-				tc.doc = strings.Replace(tc.doc, `,
-			"StringEquals":{"s3:ExistingObjectTag/Team":"x"}`, "", 1)
-			}
 			p := mustParse(t, tc.doc)
 			if p.Size() > MaxSize {
 				t.Fatalf("Size %d", p.Size())
@@ -286,6 +284,53 @@ func TestConditionKeyTableLowerCase(t *testing.T) {
 	for _, k := range restrictingKeys {
 		if !isConditionKey(k) {
 			t.Errorf("restricting key %q unknown", k)
+		}
+	}
+}
+
+func TestSizeLimitBoundary(t *testing.T) {
+	policy := func(sid string) string {
+		return `{"Statement":{"Sid":"` + sid + `","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::examplebucket/*"}}`
+	}
+	base := len(policy(""))
+	exact := policy(strings.Repeat("x", MaxSize-base))
+	p := mustParse(t, exact)
+	if p.Size() != MaxSize {
+		t.Fatalf("Size %d, want %d", p.Size(), MaxSize)
+	}
+	// Whitespace does not count.
+	mustParse(t, strings.Replace(exact, `,"Effect"`, ",\n\n        \"Effect\"", 1))
+	_, err := Parse([]byte(policy(strings.Repeat("x", MaxSize-base+1))), bucket)
+	if !errors.Is(err, ErrPolicyTooLarge) {
+		t.Fatalf("one byte over: %v", err)
+	}
+}
+
+// Inputs built to make a careless parser quadratic are refused or parsed
+// quickly: the compact size is bounded before any other work, and
+// duplicate detection is linear.
+func TestParsePathological(t *testing.T) {
+	var keys, stmts, actions []string
+	for i := 0; i < 30000; i++ {
+		keys = append(keys, fmt.Sprintf(`"s3:ExistingObjectTag/t%d":"x"`, i))
+	}
+	for i := 0; i < 700; i++ {
+		stmts = append(stmts, allow(principalAll, `"Action":["s3:*O?ject*","s3:G*","s3:*"]`, objects))
+	}
+	for i := 0; i < 3000; i++ {
+		actions = append(actions, fmt.Sprintf(`"s3:%s*"`, strings.Repeat("?", i%40)))
+	}
+	docs := map[string]string{
+		"many condition keys": doc(allow(principalAll, getObject, objects, `"Condition":{"StringEquals":{`+strings.Join(keys, ",")+`}}`)),
+		"many statements":     doc(stmts...),
+		"many wildcards":      doc(allow(principalAll, `"Action":[`+strings.Join(actions, ",")+`]`, objects)),
+		"deep nesting":        `{"Id":` + strings.Repeat("[", 9000) + strings.Repeat("]", 9000) + `,"Statement":[]}`,
+	}
+	for name, d := range docs {
+		start := time.Now()
+		_, err := Parse([]byte(d), bucket)
+		if took := time.Since(start); took > 3*time.Second {
+			t.Errorf("%s: %v (%d bytes, err %v)", name, took, len(d), err)
 		}
 	}
 }

@@ -48,31 +48,27 @@ type principalSet struct {
 // Identity <ID>), {"Service": ...} and {"Federated": ...} parse but never
 // match: cairn has no such principals.
 // Anything else is "Invalid principal in policy".
-func parsePrincipals(raw []byte) (principalSet, error) {
+func parsePrincipals(v *jvalue) (principalSet, error) {
 	bad := malformed(ReasonInvalidPrincipal)
-	switch jsonKind(raw) {
-	case '"':
-		s, ok := decodeString(raw)
-		if !ok || s != "*" {
+	if v.kind == '"' {
+		if v.str != "*" {
 			return principalSet{}, bad
 		}
 		return principalSet{star: true, entries: []principalEntry{{kind: pAll}}}, nil
-	case '{':
-	default:
-		return principalSet{}, bad
 	}
-	members, ok := decodeObject(raw)
+	members, ok := v.object()
 	if !ok || len(members) == 0 {
 		return principalSet{}, bad
 	}
 	var set principalSet
-	for _, m := range members {
-		vals, ok := decodeStrList(m.raw)
+	for i := range members {
+		m := &members[i]
+		vals, ok := m.val.strings()
 		if !ok || len(vals.vals) == 0 {
 			return principalSet{}, bad
 		}
-		for _, v := range vals.vals {
-			e, ok := parsePrincipalValue(m.name, v)
+		for _, s := range vals.vals {
+			e, ok := parsePrincipalValue(m.name, s)
 			if !ok {
 				return principalSet{}, bad
 			}

@@ -16,7 +16,11 @@ func ResourceARN(bucket, key string) string {
 
 // resourceSet is a statement's Resource or NotResource.
 type resourceSet struct {
-	text  strList
+	text   strList
+	bucket string
+	// pats hold what follows "arn:aws:s3:::<bucket>" in each value ("" or
+	// "/key-pattern"): every value starts so, and comparing the rest only
+	// spares the matcher the shared prefix.
 	pats  []template
 	anyOb bool // some value names objects (bucket/...)
 	anyBk bool // some value names the bucket itself
@@ -31,7 +35,7 @@ func parseResources(text strList, bucket string, vars bool) (resourceSet, error)
 	if len(text.vals) == 0 {
 		return resourceSet{}, malformed(ReasonInvalidResource)
 	}
-	set := resourceSet{text: text}
+	set := resourceSet{text: text, bucket: bucket}
 	for _, v := range text.vals {
 		rest, ok := strings.CutPrefix(v, arnS3Prefix)
 		if !ok {
@@ -46,15 +50,22 @@ func parseResources(text strList, bucket string, vars bool) (resourceSet, error)
 		} else {
 			set.anyBk = true
 		}
-		set.pats = append(set.pats, compileTemplate(v, vars))
+		set.pats = append(set.pats, compileTemplate(rest[len(name):], vars))
 	}
 	return set, nil
 }
 
 // match reports whether the resource ARN matches one value.
 func (s *resourceSet) match(e *env, arn string) bool {
+	rest, ok := strings.CutPrefix(arn, arnS3Prefix)
+	if !ok {
+		return false
+	}
+	if rest, ok = strings.CutPrefix(rest, s.bucket); !ok || rest != "" && rest[0] != '/' {
+		return false
+	}
 	for i := range s.pats {
-		if p, ok := s.pats[i].expand(e, true); ok && globMatch(p, arn) {
+		if p, ok := s.pats[i].expand(e, true); ok && globMatch(p, rest) {
 			return true
 		}
 	}
