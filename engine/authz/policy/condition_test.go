@@ -256,3 +256,12 @@ func TestDerivedKeys(t *testing.T) {
 		t.Fatal("context did not override the derived aws:username")
 	}
 }
+
+func TestNonASCIIConditionKeys(t *testing.T) {
+	p := condPolicy(t, Version2012, `{"StringEquals":{"s3:ExistingObjectTag/Équipe":"Rouge"}}`)
+	for _, key := range []string{"s3:ExistingObjectTag/Équipe", "s3:existingobjecttag/équipe", "S3:EXISTINGOBJECTTAG/ÉQUIPE"} {
+		if p.Evaluate(getReq(bob, ctx{key: {"Rouge"}})) != Allow {
+			t.Errorf("context key %q did not match", key)
+		}
+	}
+}

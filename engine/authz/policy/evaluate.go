@@ -2,10 +2,13 @@ package policy
 
 import (
 	"strconv"
+	"strings"
 	"time"
 )
 
-// Principal is who sent a request, as authentication established it.
+// Principal is who sent a request, as authentication established it. An
+// IAM user has UserARN set; the account's root has IsRoot set; a signed
+// request with neither is taken as the account itself.
 type Principal struct {
 	Anonymous   bool   // unsigned request; the other fields are empty
 	Account     string // 12-digit account id
@@ -124,10 +127,10 @@ type env struct {
 // key is not lower case already.
 func normalizeContext(c map[string][]string) map[string][]string {
 	for k := range c {
-		if lowerASCII(k) != k {
+		if strings.ToLower(k) != k { // no allocation when k is lower case
 			out := make(map[string][]string, len(c))
 			for k, v := range c {
-				lk := lowerASCII(k)
+				lk := strings.ToLower(k)
 				out[lk] = append(out[lk], v...)
 			}
 			return out

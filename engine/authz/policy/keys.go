@@ -62,13 +62,3 @@ func isConditionKey(lkey string) bool {
 	}
 	return false
 }
-
-// lowerASCII lower-cases s without allocating when it is already lower case.
-func lowerASCII(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
-			return strings.ToLower(s)
-		}
-	}
-	return s
-}
