@@ -36,9 +36,10 @@ type Options struct {
 
 // Engine executes S3 operations.
 type Engine struct {
-	o      Options
-	sealer *sealer
-	creds  credCache
+	o        Options
+	sealer   *sealer
+	creds    credCache
+	policies policyCache
 }
 
 // New returns an engine. The caller owns (opens and closes) every part.

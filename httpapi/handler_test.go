@@ -144,7 +144,7 @@ func TestRoutesFollowTheAPIReference(t *testing.T) {
 		{"GET", "/bucket?versioning", "", "", 501},
 		{"DELETE", "/bucket/key?tagging", "", "PutObjectTagging", 204},
 		{"DELETE", "/bucket?tagging", "", "PutBucketTagging", 204},
-		{"GET", "/bucket?policy", "", "", 501},
+		{"GET", "/bucket?lifecycle", "", "", 501},
 		{"POST", "/bucket?delete", "", "", 400}, // DeleteObjects without an integrity header
 		{"POST", "/bucket?restore", "", "", 501},
 		{"GET", "/bucket/key?partNumber=1", "", "GetObject", 200},

@@ -36,6 +36,9 @@ type Engine interface {
 	ListObjects(ctx context.Context, bucket string, in engine.ListInput) (engine.ListResult, error)
 	LookupKey(ctx context.Context, accessKey string) (engine.Credential, error)
 	Authorize(ctx context.Context, r engine.AuthzRequest) error
+	BucketPolicy(ctx context.Context, bucket string) (string, error)
+	PutBucketPolicy(ctx context.Context, bucket, actor string, doc io.Reader) error
+	BucketPolicyStatus(ctx context.Context, bucket string) (bool, error)
 	CreateUser(ctx context.Context, actor, name string) (engine.UserInfo, error)
 	ListUsers(ctx context.Context) ([]engine.UserInfo, error)
 	SetUserDisabled(ctx context.Context, actor, name string, disabled bool) error

@@ -10,6 +10,9 @@ type Action struct {
 	OnObjectACL bool   // the object's ACL, else the bucket's, is consulted
 	AnyUser     bool   // service actions any signed-in user may take
 	RootOnly    bool   // administration
+	// OwnerAlways: the bucket owner may take it even when the policy
+	// denies it, so an owner can never lock itself out of its policy.
+	OwnerAlways bool
 }
 
 func bucketAct(name, acl string) Action { return Action{Name: name, Level: BucketLevel, ACL: acl} }
@@ -37,9 +40,9 @@ var operations = map[string]Action{
 	"GetBucketTagging":              bucketAct("s3:GetBucketTagging", ""),
 	"PutBucketTagging":              bucketAct("s3:PutBucketTagging", ""),
 	"DeleteBucketTagging":           bucketAct("s3:PutBucketTagging", ""),
-	"GetBucketPolicy":               bucketAct("s3:GetBucketPolicy", ""),
-	"PutBucketPolicy":               bucketAct("s3:PutBucketPolicy", ""),
-	"DeleteBucketPolicy":            bucketAct("s3:DeleteBucketPolicy", ""),
+	"GetBucketPolicy":               {Name: "s3:GetBucketPolicy", Level: BucketLevel, OwnerAlways: true},
+	"PutBucketPolicy":               {Name: "s3:PutBucketPolicy", Level: BucketLevel, OwnerAlways: true},
+	"DeleteBucketPolicy":            {Name: "s3:DeleteBucketPolicy", Level: BucketLevel, OwnerAlways: true},
 	"GetBucketPolicyStatus":         bucketAct("s3:GetBucketPolicyStatus", ""),
 	"GetBucketOwnershipControls":    bucketAct("s3:GetBucketOwnershipControls", ""),
 	"PutBucketOwnershipControls":    bucketAct("s3:PutBucketOwnershipControls", ""),

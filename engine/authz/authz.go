@@ -5,7 +5,8 @@
 // The decision, in order:
 //
 //  1. root (the configured administrator) may do anything;
-//  2. an explicit Deny in the bucket policy denies;
+//  2. an explicit Deny in the bucket policy denies (but never the owner's
+//     access to the policy itself);
 //  3. the bucket owner may do anything in its bucket;
 //  4. an Allow in the bucket policy allows (for anonymous principals only
 //     if RestrictPublicBuckets does not cut public policies off);
@@ -127,6 +128,10 @@ func Decide(in Input) bool {
 	if pab == nil {
 		pab = &event.PublicAccessBlock{}
 	}
+	isOwner := !s.Anonymous && s.CanonicalID == b.Owner
+	if isOwner && in.Action.OwnerAlways {
+		return true
+	}
 	d := NotApplicable
 	if b.Policy != nil {
 		d = b.Policy.Evaluate(in.Action.Name, in.Resource(), s, in.Context)
@@ -138,7 +143,7 @@ func Decide(in Input) bool {
 		}
 	}
 	switch {
-	case !s.Anonymous && s.CanonicalID == b.Owner:
+	case isOwner:
 		return true
 	case d == Allow:
 		return true

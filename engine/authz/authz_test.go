@@ -51,6 +51,7 @@ func TestDecideOrder(t *testing.T) {
 		{"users may create buckets", Input{Action: ForOperation("CreateBucket"), Subject: other}, true},
 		{"administration is root's", Input{Action: ForOperation("Admin"), Subject: owner}, false},
 		{"unknown operations are root's", Input{Action: ForOperation("Teleport"), Subject: owner}, false},
+		{"an owner can always manage its policy", Input{Action: ForOperation("DeleteBucketPolicy"), Subject: owner, Bucket: bucket("", nil, fixedPolicy{d: Deny}, nil)}, true},
 		{"policy-only actions ignore ACLs", Input{Action: ForOperation("PutBucketPolicy"), Subject: other, Bucket: bucket(ObjectWriter, nil, nil,
 			&event.ACL{Grants: []event.Grant{{ID: "B", Permission: FullControl}}})}, false},
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/cairnstore/cairn/engine"
+	"github.com/cairnstore/cairn/engine/authz/policy"
 	"github.com/cairnstore/cairn/httpapi/sigv4"
 )
 
@@ -20,6 +21,7 @@ type mapping struct {
 var table = []mapping{
 	{engine.ErrNoSuchBucket, NoSuchBucket, ""},
 	{engine.ErrAccessDenied, AccessDenied, ""},
+	{policy.ErrMalformedPolicy, MalformedPolicy, ""},
 	{engine.ErrInvalidAccessKeyID, InvalidAccessKeyID, ""},
 	{engine.ErrACLNotSupported, AccessControlListNotSupported, ""},
 	{engine.ErrBucketACLWithOwnership, InvalidBucketAclWithObjectOwnership, ""},
@@ -106,6 +108,10 @@ func addDetail(e *Error, err error) {
 			e.With("CanonicalRequest", sm.CanonicalRequest)
 		}
 		return
+	}
+	var pe *policy.MalformedPolicyError
+	if errors.As(err, &pe) {
+		e.Message = pe.Reason
 	}
 	var te *engine.TagError
 	if errors.As(err, &te) {

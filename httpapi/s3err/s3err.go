@@ -69,7 +69,7 @@ var (
 )
 
 // All lists every code, for the table's tests.
-var All = []Code{AccessDenied, AccessControlListNotSupported, InvalidBucketAclWithObjectOwnership, MalformedACLError,
+var All = []Code{AccessDenied, AccessControlListNotSupported, MalformedPolicy, NoSuchBucketPolicy, InvalidBucketAclWithObjectOwnership, MalformedACLError,
 	UnresolvableGrantByEmailAddress, NoSuchPublicAccessBlockConfiguration, OwnershipControlsNotFoundError, AuthorizationHeaderMalformed, AuthorizationQueryParametersError, BadDigest,
 	BucketAlreadyExists, BucketAlreadyOwnedByYou, BucketNotEmpty, ConditionalRequestConflict, EntityTooLarge, IllegalLocationConstraintException,
 	IncompleteBody, InternalError, InvalidAccessKeyID, InvalidArgument, InvalidBucketName, InvalidDigest, InvalidRange,
@@ -146,3 +146,9 @@ func Write(w http.ResponseWriter, r *http.Request, e *Error, requestID, hostID s
 	_, _ = w.Write([]byte(xml.Header))
 	_, _ = w.Write(b)
 }
+
+// Bucket policy codes.
+var (
+	MalformedPolicy    = Code{"MalformedPolicy", 400, "The policy is not valid."}
+	NoSuchBucketPolicy = Code{"NoSuchBucketPolicy", 404, "The bucket policy does not exist"}
+)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cairnstore/cairn/engine"
+	"github.com/cairnstore/cairn/engine/authz/policy"
 	"github.com/cairnstore/cairn/httpapi/sigv4"
 )
 
@@ -33,7 +34,7 @@ func TestCodeTableIsConsistent(t *testing.T) {
 // Every domain and authentication sentinel has an S3 code: none falls
 // through to InternalError.
 func TestEverySentinelIsMapped(t *testing.T) {
-	sentinels := []error{engine.ErrNoSuchBucket, engine.ErrAccessDenied, engine.ErrInvalidAccessKeyID, engine.ErrACLNotSupported,
+	sentinels := []error{policy.ErrMalformedPolicy, engine.ErrNoSuchBucket, engine.ErrAccessDenied, engine.ErrInvalidAccessKeyID, engine.ErrACLNotSupported,
 		engine.ErrBucketACLWithOwnership, engine.ErrUserExists, engine.ErrNoSuchUser, engine.ErrNoSuchKeyID, engine.ErrBucketAlreadyExists, engine.ErrBucketAlreadyOwnedByYou,
 		engine.ErrBucketNotEmpty, engine.ErrInvalidBucketName, engine.ErrKeyTooLong, engine.ErrInvalidKey,
 		engine.ErrIllegalLocationConstraint, engine.ErrNoSuchKey, engine.ErrInvalidRange, engine.ErrEntityTooLarge,

@@ -218,3 +218,81 @@ func TestUserAndKeyLifecycle(t *testing.T) {
 	}
 	resp.Body.Close()
 }
+
+func TestBucketPolicies(t *testing.T) {
+	ts := testserver.Start(t)
+	alice, bob := newUser(t, ts, "dora"), newUser(t, ts, "eve")
+	mkBucket(t, alice.c, "pol-bucket")
+	putBytes(t, alice.c, "pol-bucket", "shared/a.txt", []byte("shared"))
+	putBytes(t, alice.c, "pol-bucket", "private/b.txt", []byte("private"))
+	get := func(c *s3.Client, key string) error {
+		out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("pol-bucket"), Key: aws.String(key)})
+		if err == nil {
+			out.Body.Close()
+		}
+		return err
+	}
+	wantCode(t, get(bob.c, "shared/a.txt"), "AccessDenied")
+	_, err := alice.c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("pol-bucket")})
+	wantCode(t, err, "NoSuchBucketPolicy")
+
+	allowBob := `{"Version":"2012-10-17","Statement":[
+	  {"Sid":"BobReadsShared","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:user/eve"},
+	   "Action":"s3:GetObject","Resource":"arn:aws:s3:::pol-bucket/shared/*"},
+	  {"Sid":"NoPlainHTTPDeletes","Effect":"Deny","Principal":"*","Action":"s3:DeleteObject",
+	   "Resource":"arn:aws:s3:::pol-bucket/*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`
+	if _, err := alice.c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("pol-bucket"), Policy: aws.String(allowBob)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := get(bob.c, "shared/a.txt"); err != nil {
+		t.Fatalf("eve, allowed by the policy: %v", err)
+	}
+	wantCode(t, get(bob.c, "private/b.txt"), "AccessDenied")
+	// The deny applies to the owner too (plain HTTP here).
+	_, err = alice.c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("pol-bucket"), Key: aws.String("shared/a.txt")})
+	wantCode(t, err, "AccessDenied")
+	got, err := alice.c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("pol-bucket")})
+	if err != nil || aws.ToString(got.Policy) != allowBob {
+		t.Fatalf("GetBucketPolicy %q %v", aws.ToString(got.Policy), err)
+	}
+	st, err := alice.c.GetBucketPolicyStatus(ctx, &s3.GetBucketPolicyStatusInput{Bucket: aws.String("pol-bucket")})
+	if err != nil || aws.ToBool(st.PolicyStatus.IsPublic) {
+		t.Fatalf("policy status %+v %v", st, err)
+	}
+	// Only the owner manages the policy; malformed and unknown principals are refused.
+	_, err = bob.c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("pol-bucket"), Policy: aws.String(allowBob)})
+	wantCode(t, err, "AccessDenied")
+	for _, bad := range []string{`{"Statement":[]}`, `not json`,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:user/nobody"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::pol-bucket/*"}]}`,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::other-bucket/*"}]}`} {
+		_, err = alice.c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("pol-bucket"), Policy: aws.String(bad)})
+		wantCode(t, err, "MalformedPolicy")
+	}
+	// A public policy is blocked by the default public access block...
+	public := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::pol-bucket/shared/*"}]}`
+	_, err = alice.c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("pol-bucket"), Policy: aws.String(public)})
+	wantCode(t, err, "AccessDenied")
+	// ...and works without it: anonymous reads of shared/ only.
+	if _, err := alice.c.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: aws.String("pol-bucket")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("pol-bucket"), Policy: aws.String(public)}); err != nil {
+		t.Fatal(err)
+	}
+	if code := anonGet(t, ts, "/pol-bucket/shared/a.txt"); code != 200 {
+		t.Fatalf("anonymous read under a public policy: %d", code)
+	}
+	if code := anonGet(t, ts, "/pol-bucket/private/b.txt"); code != 403 {
+		t.Fatalf("anonymous read outside the public prefix: %d", code)
+	}
+	st, _ = alice.c.GetBucketPolicyStatus(ctx, &s3.GetBucketPolicyStatusInput{Bucket: aws.String("pol-bucket")})
+	if !aws.ToBool(st.PolicyStatus.IsPublic) {
+		t.Fatal("public policy not reported public")
+	}
+	if _, err := alice.c.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String("pol-bucket")}); err != nil {
+		t.Fatal(err)
+	}
+	if code := anonGet(t, ts, "/pol-bucket/shared/a.txt"); code != 403 {
+		t.Fatalf("anonymous read after the policy is deleted: %d", code)
+	}
+}
