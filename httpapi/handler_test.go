@@ -171,7 +171,7 @@ func TestTargetKeepsKeysVerbatim(t *testing.T) {
 		"/b/%E2%82%AC+x": {"b", "€+x"},
 	} {
 		req := httptest.NewRequest("GET", path, nil)
-		b, k, _ := h.target(req)
+		b, k, _, _ := h.target(req)
 		if b != want[0] || k != want[1] {
 			t.Errorf("%s: bucket %q key %q, want %q %q", path, b, k, want[0], want[1])
 		}

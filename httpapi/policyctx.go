@@ -44,6 +44,9 @@ func policyContext(r *http.Request, q *request) map[string][]string {
 	}
 	if q.auth != nil {
 		set("s3:signatureversion", "AWS4-HMAC-SHA256")
+		if q.sigV2 {
+			set("s3:signatureversion", "AWS")
+		}
 		auth := "REST-HEADER"
 		if q.auth.Presigned {
 			auth = "REST-QUERY-STRING"

@@ -22,7 +22,7 @@ const (
 // subdomain of a configured domain, path style otherwise. Keys are taken
 // from the decoded path verbatim: S3 keys may contain "//", "./" and a
 // trailing "/", so the path is never cleaned.
-func (h *Handler) target(r *http.Request) (bucket, key string, lv level) {
+func (h *Handler) target(r *http.Request) (bucket, key string, lv level, vhost bool) {
 	path := strings.TrimPrefix(r.URL.Path, "/")
 	host := r.Host
 	if hh, _, err := net.SplitHostPort(host); err == nil {
@@ -32,11 +32,11 @@ func (h *Handler) target(r *http.Request) (bucket, key string, lv level) {
 	for _, d := range h.o.Domains {
 		if strings.HasSuffix(host, "."+d) {
 			bucket = strings.TrimSuffix(host, "."+d)
-			return bucket, path, levelFor(bucket, path)
+			return bucket, path, levelFor(bucket, path), true
 		}
 	}
 	bucket, key, _ = strings.Cut(path, "/")
-	return bucket, key, levelFor(bucket, key)
+	return bucket, key, levelFor(bucket, key), false
 }
 
 func levelFor(bucket, key string) level {
@@ -113,6 +113,10 @@ func (h *Handler) routes() *mux.Router {
 	m := mux.NewRouter()
 	m.SkipClean(true)
 	m.MatcherFunc(func(r *http.Request, _ *mux.RouteMatch) bool { return isAdmin(r) }).Handler(h.wrap("Admin", h.admin))
+	// A browser POST upload authenticates through its form, so its handler
+	// authenticates and authorizes once the form is read.
+	m.Methods(http.MethodPost).MatcherFunc(atLevel(levelBucket)).MatcherFunc(noSubresourceBut("")).
+		MatcherFunc(isForm).Handler(h.formHandler("PostObject", h.postObject))
 	for _, rt := range h.table() {
 		mr := m.Methods(rt.method).MatcherFunc(atLevel(rt.level))
 		if len(rt.query) > 0 {
@@ -129,6 +133,10 @@ func (h *Handler) routes() *mux.Router {
 	m.NotFoundHandler = h.wrap("Unsupported", h.unsupported)
 	m.MethodNotAllowedHandler = m.NotFoundHandler
 	return m
+}
+
+func isForm(r *http.Request, _ *mux.RouteMatch) bool {
+	return strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "multipart/form-data")
 }
 
 func hasHeader(name string) mux.MatcherFunc {

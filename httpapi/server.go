@@ -16,7 +16,9 @@ import (
 	"time"
 
 	"github.com/cairnstore/cairn/engine"
+	"github.com/cairnstore/cairn/httpapi/postpolicy"
 	"github.com/cairnstore/cairn/httpapi/s3err"
+	"github.com/cairnstore/cairn/httpapi/sigv2"
 	"github.com/cairnstore/cairn/httpapi/sigv4"
 	"github.com/cairnstore/cairn/log/metrics"
 	"github.com/gorilla/mux"
@@ -69,12 +71,17 @@ type Options struct {
 	Logger  *slog.Logger
 	Now     func() time.Time
 	Metrics *metrics.Registry // nil: not measured
+	// SpoolDir holds browser POST uploads too large to keep in memory
+	// while their length is learnt; the OS temp dir when empty.
+	SpoolDir string
 }
 
 // Handler serves the S3 API.
 type Handler struct {
 	o        Options
 	verifier *sigv4.Verifier
+	v2       *sigv2.Verifier
+	post     *postpolicy.Verifier
 	router   *mux.Router
 	hostID   string
 	requests *metrics.CounterVec   // by operation and status
@@ -86,7 +93,9 @@ func New(o Options) *Handler {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{o: o, verifier: &sigv4.Verifier{Region: o.Region, Creds: credentials{o.Engine}, Now: o.Now}}
+	creds := credentials{o.Engine}
+	h := &Handler{o: o, verifier: &sigv4.Verifier{Region: o.Region, Creds: creds, Now: o.Now},
+		v2: &sigv2.Verifier{Creds: creds, Now: o.Now}, post: &postpolicy.Verifier{Creds: creds, Region: o.Region, Now: o.Now}}
 	var id [24]byte
 	_, _ = rand.Read(id[:])
 	h.hostID = base64.StdEncoding.EncodeToString(id[:])
@@ -106,7 +115,9 @@ type request struct {
 	bucket    string
 	key       string
 	level     level
+	vhost     bool            // the bucket came from the Host header
 	auth      *sigv4.Verified // nil for an anonymous request
+	sigV2     bool            // signed with Signature Version 2
 	principal engine.Principal
 }
 
@@ -138,7 +149,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr.Set("Server", "cairn")
 	start := time.Now()
 	defer h.recoverPanic(rw, r, q)
-	q.bucket, q.key, q.level = h.target(r)
+	q.bucket, q.key, q.level, q.vhost = h.target(r)
 	ctx := context.WithValue(r.Context(), ctxKey{}, q)
 	ctx = engine.WithRequestInfo(ctx, engine.RequestInfo{ID: q.id, SourceIP: sourceIP(r)})
 	h.router.ServeHTTP(rw, r.WithContext(ctx))
@@ -184,9 +195,7 @@ func (h *Handler) wrap(op string, hf handlerFunc) http.Handler {
 		q.op = op
 		err := h.authenticate(r, q)
 		if err == nil {
-			r = r.WithContext(engine.WithPrincipal(r.Context(), q.principal))
-			err = h.o.Engine.Authorize(r.Context(), engine.AuthzRequest{Op: op, Bucket: q.bucket, Key: q.key,
-				Principal: q.principal, Context: policyContext(r, q)})
+			r, err = h.authorize(r, q)
 		}
 		if err == nil {
 			err = hf(w, r, q)
@@ -197,9 +206,22 @@ func (h *Handler) wrap(op string, hf handlerFunc) http.Handler {
 	})
 }
 
-// authenticate verifies the request's signature and finds its principal.
-// An unsigned request is anonymous; authorization decides what it may do.
+// authorize asks the engine whether q's principal may do q.op, and returns
+// r carrying the principal for the operations that check a second
+// resource.
+func (h *Handler) authorize(r *http.Request, q *request) (*http.Request, error) {
+	r = r.WithContext(engine.WithPrincipal(r.Context(), q.principal))
+	return r, h.o.Engine.Authorize(r.Context(), engine.AuthzRequest{Op: q.op, Bucket: q.bucket, Key: q.key,
+		Principal: q.principal, Context: policyContext(r, q)})
+}
+
+// authenticate verifies the request's signature (V4, or V2) and finds its
+// principal. An unsigned request is anonymous; authorization decides what
+// it may do.
 func (h *Handler) authenticate(r *http.Request, q *request) error {
+	if sigv2.IsV2(r) {
+		return h.authenticateV2(r, q)
+	}
 	auth, err := h.verifier.Verify(r)
 	if errors.Is(err, sigv4.ErrMissingAuth) {
 		q.principal = engine.Anonymous
@@ -208,11 +230,28 @@ func (h *Handler) authenticate(r *http.Request, q *request) error {
 	if err != nil {
 		return err
 	}
+	return h.signedBy(r, q, auth, false)
+}
+
+func (h *Handler) authenticateV2(r *http.Request, q *request) error {
+	bucket := ""
+	if q.vhost {
+		bucket = q.bucket
+	}
+	v, err := h.v2.Verify(r, bucket)
+	if err != nil {
+		return err
+	}
+	return h.signedBy(r, q, &sigv4.Verified{AccessKey: v.AccessKey, Mode: sigv4.PayloadUnsigned, Presigned: v.Presigned}, true)
+}
+
+// signedBy records the verified signer of q.
+func (h *Handler) signedBy(r *http.Request, q *request, auth *sigv4.Verified, v2 bool) error {
 	cred, err := h.o.Engine.LookupKey(r.Context(), auth.AccessKey)
 	if err != nil {
 		return err
 	}
-	q.auth, q.principal = auth, cred.Principal
+	q.auth, q.principal, q.sigV2 = auth, cred.Principal, v2
 	return nil
 }
 

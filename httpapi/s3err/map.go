@@ -3,9 +3,12 @@ package s3err
 import (
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/cairnstore/cairn/engine"
 	"github.com/cairnstore/cairn/engine/authz/policy"
+	"github.com/cairnstore/cairn/httpapi/postpolicy"
+	"github.com/cairnstore/cairn/httpapi/sigv2"
 	"github.com/cairnstore/cairn/httpapi/sigv4"
 )
 
@@ -55,6 +58,19 @@ var table = []mapping{
 	{engine.ErrInvalidPartNumber, InvalidPartNumber, ""},
 	{engine.ErrRangeWithPartNumber, InvalidRequest, "Cannot specify both Range header and partNumber query parameter"},
 
+	{sigv2.ErrMalformedAuthorization, InvalidArgument, "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature"},
+	{sigv2.ErrInvalidQueryAuth, AccessDenied, ""},
+	{postpolicy.ErrNotMultipart, PreconditionFailed, "Bucket POST must be of the enclosure-type multipart/form-data"},
+	{postpolicy.ErrMalformedPOSTRequest, MalformedPOSTRequest, ""},
+	{postpolicy.ErrMaxPostPreDataLengthExceeded, MaxPostPreDataLengthExceeded, ""},
+	{postpolicy.ErrInvalidArgument, InvalidArgument, ""},
+	{postpolicy.ErrIncorrectNumberOfFiles, InvalidArgument, "POST requires exactly one file upload per request."},
+	{postpolicy.ErrInvalidPolicyDocument, InvalidPolicyDocument, ""},
+	{postpolicy.ErrPolicyExpired, AccessDenied, ""},
+	{postpolicy.ErrConditionFailed, AccessDenied, ""},
+	{postpolicy.ErrExtraFields, AccessDenied, ""},
+	{postpolicy.ErrEntityTooLarge, EntityTooLarge, ""},
+	{postpolicy.ErrEntityTooSmall, EntityTooSmall, ""},
 	{sigv4.ErrMissingAuth, AccessDenied, ""},
 	{sigv4.ErrInvalidAccessKeyID, InvalidAccessKeyID, ""},
 	{sigv4.ErrSignatureDoesNotMatch, SignatureDoesNotMatch, ""},
@@ -113,6 +129,10 @@ func addDetail(e *Error, err error) {
 	if errors.As(err, &pe) {
 		e.Message = pe.Reason
 	}
+	var pp *postpolicy.Error
+	if errors.As(err, &pp) {
+		postDetail(e, pp)
+	}
 	var te *engine.TagError
 	if errors.As(err, &te) {
 		e.Message = te.Reason
@@ -124,5 +144,24 @@ func addDetail(e *Error, err error) {
 	var cm *engine.ChecksumMismatchError
 	if errors.As(err, &cm) {
 		e.Message = fmt.Sprintf("The %s you specified did not match the calculated checksum.", cm.Algorithm)
+	}
+}
+
+// postDetail copies the message and extra elements S3 puts in a POST
+// upload's error body.
+func postDetail(e *Error, pp *postpolicy.Error) {
+	if pp.Message != "" {
+		e.Message = pp.Message
+	}
+	if pp.ArgumentName != "" {
+		e.With("ArgumentName", pp.ArgumentName).With("ArgumentValue", pp.ArgumentValue)
+	}
+	switch {
+	case errors.Is(pp, postpolicy.ErrEntityTooLarge):
+		e.With("ProposedSize", strconv.FormatInt(pp.ProposedSize, 10)).With("MaxSizeAllowed", strconv.FormatInt(pp.SizeLimit, 10))
+	case errors.Is(pp, postpolicy.ErrEntityTooSmall):
+		e.With("ProposedSize", strconv.FormatInt(pp.ProposedSize, 10)).With("MinSizeAllowed", strconv.FormatInt(pp.SizeLimit, 10))
+	case errors.Is(pp, postpolicy.ErrMaxPostPreDataLengthExceeded):
+		e.With("MaxPostPreDataLengthBytes", strconv.FormatInt(pp.SizeLimit, 10))
 	}
 }

@@ -12,6 +12,7 @@ package s3err
 import (
 	"encoding/xml"
 	"net/http"
+	"slices"
 )
 
 // Code is one S3 error code with its HTTP status and default message.
@@ -69,7 +70,9 @@ var (
 )
 
 // All lists every code, for the table's tests.
-var All = []Code{AccessDenied, AccessControlListNotSupported, MalformedPolicy, NoSuchBucketPolicy, InvalidBucketAclWithObjectOwnership, MalformedACLError,
+var All = slices.Concat(coreCodes, policyCodes, postCodes)
+
+var coreCodes = []Code{AccessDenied, AccessControlListNotSupported, InvalidBucketAclWithObjectOwnership, MalformedACLError,
 	UnresolvableGrantByEmailAddress, NoSuchPublicAccessBlockConfiguration, OwnershipControlsNotFoundError, AuthorizationHeaderMalformed, AuthorizationQueryParametersError, BadDigest,
 	BucketAlreadyExists, BucketAlreadyOwnedByYou, BucketNotEmpty, ConditionalRequestConflict, EntityTooLarge, IllegalLocationConstraintException,
 	IncompleteBody, InternalError, InvalidAccessKeyID, InvalidArgument, InvalidBucketName, InvalidDigest, InvalidRange,
@@ -151,4 +154,14 @@ func Write(w http.ResponseWriter, r *http.Request, e *Error, requestID, hostID s
 var (
 	MalformedPolicy    = Code{"MalformedPolicy", 400, "The policy is not valid."}
 	NoSuchBucketPolicy = Code{"NoSuchBucketPolicy", 404, "The bucket policy does not exist"}
+	policyCodes        = []Code{MalformedPolicy, NoSuchBucketPolicy}
+)
+
+// POST upload codes.
+var (
+	MalformedPOSTRequest         = Code{"MalformedPOSTRequest", 400, "The body of your POST request is not well-formed multipart/form-data."}
+	MaxPostPreDataLengthExceeded = Code{"MaxPostPreDataLengthExceeded", 400, "Your POST request fields preceding the upload file were too large."}
+	InvalidPolicyDocument        = Code{"InvalidPolicyDocument", 400, "The content of the form does not meet the conditions specified in the policy document."}
+	EntityTooSmall               = Code{"EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed object size."}
+	postCodes                    = []Code{MalformedPOSTRequest, MaxPostPreDataLengthExceeded, InvalidPolicyDocument, EntityTooSmall}
 )

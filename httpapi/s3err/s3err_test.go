@@ -10,6 +10,8 @@ import (
 
 	"github.com/cairnstore/cairn/engine"
 	"github.com/cairnstore/cairn/engine/authz/policy"
+	"github.com/cairnstore/cairn/httpapi/postpolicy"
+	"github.com/cairnstore/cairn/httpapi/sigv2"
 	"github.com/cairnstore/cairn/httpapi/sigv4"
 )
 
@@ -34,7 +36,11 @@ func TestCodeTableIsConsistent(t *testing.T) {
 // Every domain and authentication sentinel has an S3 code: none falls
 // through to InternalError.
 func TestEverySentinelIsMapped(t *testing.T) {
-	sentinels := []error{policy.ErrMalformedPolicy, engine.ErrNoSuchBucket, engine.ErrAccessDenied, engine.ErrInvalidAccessKeyID, engine.ErrACLNotSupported,
+	sentinels := []error{policy.ErrMalformedPolicy, sigv2.ErrMalformedAuthorization, sigv2.ErrInvalidQueryAuth,
+		postpolicy.ErrNotMultipart, postpolicy.ErrMalformedPOSTRequest, postpolicy.ErrMaxPostPreDataLengthExceeded,
+		postpolicy.ErrInvalidArgument, postpolicy.ErrIncorrectNumberOfFiles, postpolicy.ErrInvalidPolicyDocument,
+		postpolicy.ErrPolicyExpired, postpolicy.ErrConditionFailed, postpolicy.ErrExtraFields, postpolicy.ErrEntityTooLarge,
+		postpolicy.ErrEntityTooSmall, engine.ErrNoSuchBucket, engine.ErrAccessDenied, engine.ErrInvalidAccessKeyID, engine.ErrACLNotSupported,
 		engine.ErrBucketACLWithOwnership, engine.ErrUserExists, engine.ErrNoSuchUser, engine.ErrNoSuchKeyID, engine.ErrBucketAlreadyExists, engine.ErrBucketAlreadyOwnedByYou,
 		engine.ErrBucketNotEmpty, engine.ErrInvalidBucketName, engine.ErrKeyTooLong, engine.ErrInvalidKey,
 		engine.ErrIllegalLocationConstraint, engine.ErrNoSuchKey, engine.ErrInvalidRange, engine.ErrEntityTooLarge,

@@ -99,6 +99,11 @@ func queryValues(params []rawParam, name string) []string {
 	return vs
 }
 
+// bucketOnly reports whether a path-style path names a bucket alone.
+func bucketOnly(path string) bool {
+	return len(path) > 1 && !strings.Contains(path[1:], "/")
+}
+
 // requestPath is the request-target's path as sent, never decoded.
 func requestPath(r *http.Request) string {
 	if strings.HasPrefix(r.RequestURI, "/") {
@@ -111,14 +116,21 @@ func requestPath(r *http.Request) string {
 	return "/"
 }
 
-// canonicalResource builds the CanonicalizedResource element.
-func canonicalResource(r *http.Request, bucket string, params []rawParam) string {
+// canonicalResource builds the CanonicalizedResource element. A path-style
+// request for a bucket itself ("/bucket") is canonicalized as "/bucket/",
+// the virtual-host form AWS documents and what botocore signs; with
+// literal set, the path is used exactly as sent.
+func canonicalResource(r *http.Request, bucket string, params []rawParam, literal bool) string {
 	var sb strings.Builder
 	if bucket != "" {
 		sb.WriteByte('/')
 		sb.WriteString(bucket)
 	}
-	sb.WriteString(requestPath(r))
+	path := requestPath(r)
+	sb.WriteString(path)
+	if bucket == "" && !literal && bucketOnly(path) {
+		sb.WriteByte('/')
+	}
 	var subs []rawParam
 	for _, p := range params {
 		if subresources[p.name] {
@@ -238,7 +250,7 @@ func newCanon(r *http.Request, bucket string, params []rawParam, presigned bool)
 		md5:      standardHeader(r, params, presigned, "Content-Md5"),
 		ctype:    standardHeader(r, params, presigned, "Content-Type"),
 		amz:      amzHeaders(r, params, presigned),
-		resource: canonicalResource(r, bucket, params),
+		resource: canonicalResource(r, bucket, params, false),
 	}
 }
 

@@ -65,7 +65,7 @@ func FuzzParseV2(f *testing.F) {
 			t.Fatalf("untyped error %v", err)
 		}
 		params := splitQuery(rawQuery)
-		res := canonicalResource(r, "bkt", params)
+		res := canonicalResource(r, "bkt", params, false)
 		if !strings.HasPrefix(res, "/bkt/b/k") {
 			t.Fatalf("resource %q", res)
 		}
@@ -87,7 +87,7 @@ func checkSubresources(t *testing.T, r *http.Request, params []rawParam, res str
 		t.Fatalf("resource %q for %+v", res, params)
 	}
 	noise := append(params[:len(params):len(params)], rawParam{"x-id", "1", true}, rawParam{"Acl", "", false})
-	if got := canonicalResource(r, "bkt", noise); got != res {
+	if got := canonicalResource(r, "bkt", noise, false); got != res {
 		t.Fatalf("other parameters changed the resource: %q vs %q", got, res)
 	}
 	for _, n := range known {
@@ -97,7 +97,7 @@ func checkSubresources(t *testing.T, r *http.Request, params []rawParam, res str
 	}
 	rev := slices.Clone(params)
 	slices.Reverse(rev)
-	if got := canonicalResource(r, "bkt", rev); got != res {
+	if got := canonicalResource(r, "bkt", rev, false); got != res {
 		t.Fatalf("order changed the resource: %q vs %q", got, res)
 	}
 }

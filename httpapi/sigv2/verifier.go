@@ -209,9 +209,14 @@ func (v *Verifier) checkSignature(r *http.Request, bucket string, params []rawPa
 	primary := c.stringToSign(dateSlot(r, a, c), false)
 	if decErr == nil {
 		mac := hmac.New(sha1.New, []byte(cred.SecretKey))
-		for _, sts := range candidates(r, a, c, primary) {
+		sts := candidates(r, a, c, primary)
+		if lit := canonicalResource(r, bucket, params, true); lit != c.resource {
+			c.resource = lit // a client that signs the bucket path as sent
+			sts = append(sts, candidates(r, a, c, c.stringToSign(dateSlot(r, a, c), false))...)
+		}
+		for _, s := range sts {
 			mac.Reset()
-			mac.Write([]byte(sts))
+			mac.Write([]byte(s))
 			if hmac.Equal(mac.Sum(nil), got) {
 				return &Verified{AccessKey: a.accessKey, Presigned: a.presigned}, nil
 			}

@@ -101,3 +101,14 @@ func TestAWSCLIScenario(t *testing.T) {
 		t.Fatalf("bucket still listed after rb: %s", ls)
 	}
 }
+
+func TestSigV2AndPostUploadsWithBoto3(t *testing.T) {
+	requireTool(t, "python3", "-c", "import boto3, requests")
+	ts := testserver.Start(t)
+	cmd := exec.Command("python3", filepath.Join("testdata", "auth_scenario.py"))
+	cmd.Env = append(os.Environ(), ts.Env()...)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "auth scenario passed") {
+		t.Fatalf("auth scenario failed: %v\n%s", err, out)
+	}
+}

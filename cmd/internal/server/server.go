@@ -153,6 +153,10 @@ func (s *Server) openParts(ctx context.Context) error {
 	if err := s.catchUp(ctx); err != nil {
 		return err
 	}
+	spool := filepath.Join(cfg.DataDir, "tmp")
+	if err := os.MkdirAll(spool, 0o700); err != nil {
+		return err
+	}
 	mk, err := masterKey(cfg.DataDir, cfg.MasterKey)
 	if err != nil {
 		return err
@@ -164,7 +168,7 @@ func (s *Server) openParts(ctx context.Context) error {
 		return err
 	}
 	h := httpapi.New(httpapi.Options{Engine: eng, Region: cfg.Region,
-		Domains: cfg.Domains, Logger: cfg.Logger.With("component", "http"), Metrics: s.reg})
+		Domains: cfg.Domains, Logger: cfg.Logger.With("component", "http"), Metrics: s.reg, SpoolDir: spool})
 	s.logMetrics()
 	s.http = &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
 		MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug)}
