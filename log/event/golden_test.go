@@ -23,6 +23,7 @@ func samples() map[string]*Event {
 		Bucket: "photos.2026", BucketID: "fedcba9876543210fedcba9876543210"}
 	obj := hdr
 	obj.Key = "holiday/beach 01.jpg"
+	const mpID = "188a1b2c3d4e5f600123456789abcdef"
 	return map[string]*Event{
 		TypeBucketCreated: {Header: hdr, Payload: &BucketCreated{Region: "us-east-1", Owner: "AKIDEXAMPLE"}},
 		TypeBucketDeleted: {Header: hdr, Payload: &BucketDeleted{}},
@@ -34,6 +35,14 @@ func samples() map[string]*Event {
 			Checksums:      map[string]string{"CRC32": "NhCmhg=="}, ChecksumType: "FULL_OBJECT",
 		}},
 		TypeObjectDeleted: {Header: obj, Payload: &ObjectDeleted{}},
+		TypeMultipartCreated: {Header: obj, Payload: &MultipartCreated{UploadID: mpID,
+			ContentHeaders: ContentHeaders{ContentType: "image/jpeg"}, UserMeta: map[string]string{"camera": "x100"},
+			StorageClass: "STANDARD_IA", Tags: map[string]string{"trip": "2026"},
+			ChecksumAlgorithm: "CRC32", ChecksumType: "COMPOSITE"}},
+		TypeMultipartPart: {Header: obj, Payload: &MultipartPart{UploadID: mpID, Number: 2, Size: 5 << 20,
+			ETag: "5d41402abc4b2a76b9719d911017c592", Checksum: "NhCmhg==",
+			Extents: []Extent{{Node: "n1", Segment: 7, Offset: 8192, Length: 12 << 20, Record: hdr.ID, Skip: 1 << 20, Take: 5 << 20}}}},
+		TypeMultipartAborted: {Header: obj, Payload: &MultipartAborted{UploadID: mpID}},
 	}
 }
 

@@ -59,6 +59,10 @@ var registry = map[string]typeInfo{
 	TypeBucketDeleted: {versions: []version{jsonVersion[BucketDeleted](nil)}},
 	TypeObjectPut:     {versions: []version{jsonVersion[ObjectPut](nil)}},
 	TypeObjectDeleted: {versions: []version{jsonVersion[ObjectDeleted](nil)}},
+
+	TypeMultipartCreated: {versions: []version{jsonVersion[MultipartCreated](nil)}},
+	TypeMultipartPart:    {versions: []version{jsonVersion[MultipartPart](nil)}},
+	TypeMultipartAborted: {versions: []version{jsonVersion[MultipartAborted](nil)}},
 }
 
 // Types returns every registered type name with its current version.
