@@ -13,7 +13,7 @@
 //	s3.ev.<bucketID>.<keyhash>   object mutations of one key
 //	s3.bk.<namehash>             bucket lifecycle (the claim on a name)
 //	s3.bc.<bucketID>             bucket configuration (reserved)
-//	s3.mp.<bucketID>.<uploadID>  multipart uploads (reserved)
+//	s3.mp.<bucketID>.<uploadID>  one multipart upload: created, parts, abort
 //	s3.sys.<kind>                system events: compaction, snapshots (reserved)
 //
 // Raw bucket names and keys never appear in subjects: they may contain '.',

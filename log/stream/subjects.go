@@ -29,3 +29,10 @@ func BucketObjectsFilter(bucketID string) string {
 func BucketNameSubject(name string) string {
 	return "s3.bk." + Hash(name)
 }
+
+// UploadSubject carries the events that build one multipart upload of a
+// bucket incarnation (created, parts, abort). uploadID must be a valid
+// subject token (cairn's ids are hex).
+func UploadSubject(bucketID, uploadID string) string {
+	return "s3.mp." + bucketID + "." + uploadID
+}
