@@ -85,6 +85,12 @@ func apply(b *tx, ev *event.Event) error {
 		return applyObjectPut(b, ev, p)
 	case *event.ObjectDeleted:
 		return applyObjectDeleted(b, ev)
+	case *event.MultipartCreated:
+		return applyMultipartCreated(b, ev, p)
+	case *event.MultipartPart:
+		return applyMultipartPart(b, ev, p)
+	case *event.MultipartAborted:
+		return applyMultipartAborted(b, ev, p)
 	}
 	return nil
 }
@@ -123,6 +129,11 @@ func applyBucketDeleted(b *tx, ev *event.Event) error {
 	// The stream guard made sure the bucket was empty; should anything be
 	// left, drop it deterministically so no object outlives its bucket.
 	if err := dropObjects(b, rid); err != nil {
+		return err
+	}
+	// In-progress uploads do not keep a bucket alive (as in S3 for general
+	// purpose buckets): they go with it.
+	if err := dropUploads(b, rid); err != nil {
 		return err
 	}
 	if err := b.Delete(lastObjKey(rid), nil); err != nil {
@@ -180,6 +191,17 @@ func applyObjectPut(b *tx, ev *event.Event, p *event.ObjectPut) error {
 	rid, live, err := liveBucket(b, ev)
 	if err != nil || !live {
 		return err // an object event after its bucket's deletion is a no-op
+	}
+	if p.UploadID != "" {
+		ok, err := completeUpload(b, rid, ev, p.UploadID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			// The upload was aborted or completed before: no object. The
+			// event is still the last one on the key's subject.
+			return touchKey(b, rid, ev)
+		}
 	}
 	key := objectKey(rid, ev.Key)
 	if err := replaceObject(b, key); err != nil {
