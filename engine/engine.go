@@ -25,8 +25,12 @@ type Options struct {
 	// needed when several gateways share one NATS cluster, so that a read
 	// sees every write acknowledged by any of them before it began.
 	Barrier bool
-	Now     func() time.Time
-	Logger  *slog.Logger
+	// MinPartSize is the smallest size of a multipart upload's parts but
+	// the last; DefaultMinPartSize (5 MiB, as S3) when zero. Tests and
+	// benchmarks lower it.
+	MinPartSize int64
+	Now         func() time.Time
+	Logger      *slog.Logger
 }
 
 // Engine executes S3 operations.

@@ -251,29 +251,49 @@ func replaceObject(b *tx, key []byte) error {
 	return addLiveness(b, old.Extents, -1)
 }
 
+// addLiveness adds (sign +1) or removes (-1) one reference per extent to
+// the liveness of the extents' segments. Extents in one segment are summed
+// first, so an object of many parts costs one update per segment.
 func addLiveness(b *tx, extents []event.Extent, sign int64) error {
+	type delta struct {
+		key            []byte
+		bytes, records int64
+	}
+	var deltas []delta
+	index := map[string]int{}
 	for _, e := range extents {
 		k := livenessKey(e.Node, e.Disk, e.Segment)
-		var bytes, records uint64
-		v, closer, err := b.Get(k)
-		switch {
-		case err == nil:
-			bytes, records = u64(v), u64(v[8:])
-			closer.Close()
-		case !errors.Is(err, pebble.ErrNotFound):
-			return err
+		i, ok := index[string(k)]
+		if !ok {
+			i = len(deltas)
+			index[string(k)] = i
+			deltas = append(deltas, delta{key: k})
 		}
-		bytes = uint64(int64(bytes) + sign*e.Length)
-		records = uint64(int64(records) + sign)
-		if records == 0 {
-			if err := b.Delete(k, nil); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := b.Set(k, append(be64(bytes), be64(records)...), nil); err != nil {
+		deltas[i].bytes += sign * e.Length
+		deltas[i].records += sign
+	}
+	for _, d := range deltas {
+		if err := updateLiveness(b, d.key, d.bytes, d.records); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func updateLiveness(b *tx, k []byte, dBytes, dRecords int64) error {
+	var bytes, records uint64
+	v, closer, err := b.Get(k)
+	switch {
+	case err == nil:
+		bytes, records = u64(v), u64(v[8:])
+		closer.Close()
+	case !errors.Is(err, pebble.ErrNotFound):
+		return err
+	}
+	bytes = uint64(int64(bytes) + dBytes)
+	records = uint64(int64(records) + dRecords)
+	if records == 0 {
+		return b.Delete(k, nil)
+	}
+	return b.Set(k, append(be64(bytes), be64(records)...), nil)
 }

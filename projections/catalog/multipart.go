@@ -172,18 +172,19 @@ func dropParts(b *tx, pfx []byte) error {
 	if err != nil {
 		return err
 	}
+	var extents []event.Extent
 	for ok := it.First(); ok; ok = it.Next() {
 		var p Part
 		if err := json.Unmarshal(it.Value(), &p); err != nil {
 			_ = it.Close()
 			return fmt.Errorf("catalog: corrupt part %x: %w", it.Key(), err)
 		}
-		if err := addLiveness(b, p.Extents, -1); err != nil {
-			_ = it.Close()
-			return err
-		}
+		extents = append(extents, p.Extents...)
 	}
 	if err := it.Close(); err != nil {
+		return err
+	}
+	if err := addLiveness(b, extents, -1); err != nil {
 		return err
 	}
 	return b.DeleteRange(pfx, prefixEnd(pfx), nil)

@@ -26,6 +26,20 @@ func (c *Catalog) Upload(bucketID, key, uploadID string) (up Upload, found bool,
 	return up, found, err
 }
 
+// Part returns part n of an upload; found is false when it is not stored.
+func (c *Catalog) Part(bucketID, uploadID string, n int) (p Part, found bool, err error) {
+	rid, err := rawID(bucketID)
+	if err != nil {
+		return p, false, err
+	}
+	uid, err := rawUploadID(uploadID)
+	if err != nil || n < 1 || n > MaxPartNumber {
+		return p, false, nil
+	}
+	found, err = getJSON(c.db, partKey(rid, uid, n), &p)
+	return p, found, err
+}
+
 // Parts returns an upload's parts numbered above after, in order, at most
 // max of them (all when max <= 0); truncated says whether more follow.
 func (c *Catalog) Parts(bucketID, uploadID string, after, max int) (parts []Part, truncated bool, err error) {
@@ -37,8 +51,33 @@ func (c *Catalog) Parts(bucketID, uploadID string, after, max int) (parts []Part
 	if err != nil {
 		return nil, false, nil
 	}
+	return readParts(c.db, rid, uid, after, max)
+}
+
+// UploadParts returns an upload and all its parts as of one moment (a
+// completion must not see the upload alive and its parts gone).
+func (c *Catalog) UploadParts(bucketID, key, uploadID string) (up Upload, parts []Part, found bool, err error) {
+	rid, err := rawID(bucketID)
+	if err != nil {
+		return up, nil, false, err
+	}
+	uid, err := rawUploadID(uploadID)
+	if err != nil {
+		return up, nil, false, nil
+	}
+	snap := c.db.NewSnapshot()
+	defer snap.Close()
+	if found, err = getJSON(snap, uploadKey(rid, key, uid), &up); err != nil || !found {
+		return up, nil, false, err
+	}
+	up.Key = key
+	parts, _, err = readParts(snap, rid, uid, 0, 0)
+	return up, parts, err == nil, err
+}
+
+func readParts(r pebble.Reader, rid, uid []byte, after, max int) (parts []Part, truncated bool, err error) {
 	pfx := partsPrefix(rid, uid)
-	it, err := c.db.NewIter(&pebble.IterOptions{LowerBound: pfx, UpperBound: prefixEnd(pfx)})
+	it, err := r.NewIter(&pebble.IterOptions{LowerBound: pfx, UpperBound: prefixEnd(pfx)})
 	if err != nil {
 		return nil, false, err
 	}
@@ -140,4 +179,19 @@ func uploadsStart(rid []byte, q UploadQuery) []byte {
 		return first // a marker before the prefix
 	}
 	return start
+}
+
+// ObjectSeq returns the sequence of the event that made the current object
+// under key, without decoding the rest of it (a completed upload's object
+// lists every part and extent).
+func (c *Catalog) ObjectSeq(bucketID, key string) (seq uint64, found bool, err error) {
+	rid, err := rawID(bucketID)
+	if err != nil {
+		return 0, false, err
+	}
+	var o struct {
+		Seq uint64 `json:"seq"`
+	}
+	found, err = getJSON(c.db, objectKey(rid, key), &o)
+	return o.Seq, found, err
 }
