@@ -254,7 +254,7 @@ func checkListedPart(up catalog.Upload, sp catalog.Part, want CompletePart, last
 func checkObjectChecksum(up catalog.Upload, in CompleteMultipartInput, got string) error {
 	alg := checksum.Algorithm(up.ChecksumAlgorithm)
 	if in.ChecksumType != "" && in.ChecksumType != up.ChecksumType {
-		return &ChecksumTypeError{Type: in.ChecksumType, Algorithm: alg}
+		return &ChecksumTypeError{Type: in.ChecksumType, Algorithm: alg, Upload: up.ChecksumType}
 	}
 	if in.ChecksumAlgorithm == "" {
 		return nil

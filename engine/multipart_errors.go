@@ -24,11 +24,13 @@ var (
 )
 
 // ChecksumTypeError says which checksum type cannot go with which
-// algorithm (Algorithm empty: a type without an algorithm). It matches
-// ErrInvalidChecksumType.
+// algorithm (Algorithm empty: a type without an algorithm), or, with
+// Upload set, that a completion named another type than its upload's. It
+// matches ErrInvalidChecksumType.
 type ChecksumTypeError struct {
 	Type      string
 	Algorithm checksum.Algorithm
+	Upload    string
 }
 
 func (e *ChecksumTypeError) Error() string {

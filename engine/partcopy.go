@@ -14,8 +14,8 @@ import (
 	"github.com/cairnstore/cairn/log/event"
 )
 
-// CopyRange is x-amz-copy-source-range: bytes First..Last, inclusive.
-type CopyRange struct {
+// PartCopyRange is x-amz-copy-source-range: bytes First..Last, inclusive.
+type PartCopyRange struct {
 	First, Last int64
 }
 
@@ -26,8 +26,8 @@ type UploadPartCopyInput struct {
 	PartNumber            int
 	SourceBucket          string
 	SourceKey             string
-	Range                 *CopyRange // nil: the whole source
-	Cond                  Conditions // x-amz-copy-source-if-*
+	Range                 *PartCopyRange // nil: the whole source
+	Cond                  Conditions     // x-amz-copy-source-if-*
 }
 
 // UploadPartCopy stores a part that shares the source's bytes: its extents
@@ -63,22 +63,22 @@ func (e *Engine) UploadPartCopy(ctx context.Context, in UploadPartCopyInput) (Pa
 		return PartResult{}, ErrCopySourceTooLarge
 	}
 	alg := checksum.Algorithm(up.ChecksumAlgorithm)
-	etag, ck, err := e.copySums(ctx, src, off, n, alg)
+	etag, ck, err := e.partCopySums(ctx, src, off, n, alg)
 	if err != nil {
 		return PartResult{}, err
 	}
 	hdr := e.header(in.Actor)
 	p := &event.MultipartPart{UploadID: in.UploadID, Number: in.PartNumber, Size: n, ETag: etag,
-		Extents: sliceExtents(src.extents, off, n), Checksum: ck}
+		Extents: partExtents(src.extents, off, n), Checksum: ck}
 	if err := e.appendPart(ctx, b, in.Key, hdr, p); err != nil {
 		return PartResult{}, err
 	}
 	return PartResult{ETag: etag, ChecksumAlgorithm: alg, Checksum: ck, Modified: hdr.Time}, nil
 }
 
-// copySums returns the MD5 (hex) and the checksum alg (base64, "" for
+// partCopySums returns the MD5 (hex) and the checksum alg (base64, "" for
 // none) of bytes [off, off+n) of src.
-func (e *Engine) copySums(ctx context.Context, src ObjectInfo, off, n int64, alg checksum.Algorithm) (string, string, error) {
+func (e *Engine) partCopySums(ctx context.Context, src ObjectInfo, off, n int64, alg checksum.Algorithm) (string, string, error) {
 	whole := off == 0 && n == src.Size && len(src.Parts) == 0 && !strings.Contains(src.ETag, "-")
 	own := src.Checksums[string(alg)]
 	if whole && (alg == "" || own != "" && src.ChecksumType == ChecksumFullObject) {
@@ -112,9 +112,9 @@ func (e *Engine) copySums(ctx context.Context, src ObjectInfo, off, n int64, alg
 	return hex.EncodeToString(md.Sum(nil)), sum, nil
 }
 
-// sliceExtents returns the extents that hold bytes [off, off+n) of the
+// partExtents returns the extents that hold bytes [off, off+n) of the
 // concatenation of extents, as slices of the same records.
-func sliceExtents(extents []event.Extent, off, n int64) []event.Extent {
+func partExtents(extents []event.Extent, off, n int64) []event.Extent {
 	var out []event.Extent
 	for _, x := range extents {
 		if n <= 0 {

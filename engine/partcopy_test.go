@@ -9,7 +9,7 @@ import (
 	"github.com/cairnstore/cairn/engine/checksum"
 )
 
-func (te *testEngine) copyPart(t *testing.T, key, id string, n int, srcKey string, r *CopyRange) PartResult {
+func (te *testEngine) copyPart(t *testing.T, key, id string, n int, srcKey string, r *PartCopyRange) PartResult {
 	t.Helper()
 	res, err := te.UploadPartCopy(ctx, UploadPartCopyInput{Bucket: "bkt", Key: key, UploadID: id, Actor: "AK", PartNumber: n,
 		SourceBucket: "bkt", SourceKey: srcKey, Range: r})
@@ -31,7 +31,7 @@ func TestUploadPartCopySharesTheSourceBytes(t *testing.T) {
 	}
 	// A multipart source of two parts, to copy a range that spans both.
 	mid := te.create(t, "mp-src", "", "")
-	p1 := te.copyPart(t, "mp-src", mid, 1, "src", &CopyRange{First: 0, Last: 5999})
+	p1 := te.copyPart(t, "mp-src", mid, 1, "src", &PartCopyRange{First: 0, Last: 5999})
 	p2 := te.part(t, "mp-src", mid, 2, []byte("tail bytes"), Checksum{})
 	if _, err := te.CompleteMultipartUpload(ctx, CompleteMultipartInput{Bucket: "bkt", Key: "mp-src", UploadID: mid, ObjectSize: -1,
 		Parts: []CompletePart{{Number: 1, ETag: p1.ETag}, {Number: 2, ETag: p2.ETag}}}); err != nil {
@@ -40,9 +40,9 @@ func TestUploadPartCopySharesTheSourceBytes(t *testing.T) {
 	mpSrc := append(append([]byte(nil), src[:6000]...), "tail bytes"...)
 
 	id := te.create(t, "dst", "CRC32", "")
-	a := te.copyPart(t, "dst", id, 1, "src", &CopyRange{First: 100, Last: 2099})
+	a := te.copyPart(t, "dst", id, 1, "src", &PartCopyRange{First: 100, Last: 2099})
 	whole := te.copyPart(t, "dst", id, 2, "src", nil)
-	span := te.copyPart(t, "dst", id, 3, "mp-src", &CopyRange{First: 5990, Last: 6004})
+	span := te.copyPart(t, "dst", id, 3, "mp-src", &PartCopyRange{First: 5990, Last: 6004})
 	for _, c := range []struct {
 		got  PartResult
 		want []byte
@@ -78,7 +78,7 @@ func TestUploadPartCopyRefusals(t *testing.T) {
 	}
 	o, _, _ := te.HeadObject(ctx, ReadInput{Bucket: "bkt", Key: "src"})
 	id := te.create(t, "dst", "", "")
-	try := func(src string, r *CopyRange, c Conditions) error {
+	try := func(src string, r *PartCopyRange, c Conditions) error {
 		_, err := te.UploadPartCopy(ctx, UploadPartCopyInput{Bucket: "bkt", Key: "dst", UploadID: id, PartNumber: 1,
 			SourceBucket: "bkt", SourceKey: src, Range: r, Cond: c})
 		return err
@@ -90,13 +90,13 @@ func TestUploadPartCopyRefusals(t *testing.T) {
 		want error
 	}{
 		{"missing source", try("nope", nil, Conditions{}), ErrNoSuchKey},
-		{"range past the end", try("src", &CopyRange{First: 5, Last: 10}, Conditions{}), ErrInvalidCopyRange},
-		{"inverted range", try("src", &CopyRange{First: 5, Last: 4}, Conditions{}), ErrInvalidCopyRange},
+		{"range past the end", try("src", &PartCopyRange{First: 5, Last: 10}, Conditions{}), ErrInvalidCopyRange},
+		{"inverted range", try("src", &PartCopyRange{First: 5, Last: 4}, Conditions{}), ErrInvalidCopyRange},
 		{"if-match differs", try("src", nil, Conditions{IfMatch: `"x"`}), ErrPreconditionFailed},
 		{"if-none-match matches", try("src", nil, Conditions{IfNoneMatch: `"` + o.ETag + `"`}), ErrPreconditionFailed},
 		{"if-modified-since later", try("src", nil, Conditions{IfModifiedSince: later}), ErrPreconditionFailed},
 		{"if-unmodified-since earlier", try("src", nil, Conditions{IfUnmodifiedSince: o.Modified.Add(-time.Hour)}), ErrPreconditionFailed},
-		{"if-match holds", try("src", &CopyRange{First: 0, Last: 9}, Conditions{IfMatch: o.ETag, IfUnmodifiedSince: o.Modified.Add(-time.Hour)}), nil},
+		{"if-match holds", try("src", &PartCopyRange{First: 0, Last: 9}, Conditions{IfMatch: o.ETag, IfUnmodifiedSince: o.Modified.Add(-time.Hour)}), nil},
 	}
 	for _, c := range cases {
 		if !errors.Is(c.err, c.want) {
@@ -104,7 +104,7 @@ func TestUploadPartCopyRefusals(t *testing.T) {
 		}
 	}
 	var re *CopyRangeError
-	if err := try("src", &CopyRange{First: 0, Last: 10}, Conditions{}); !errors.As(err, &re) || re.Size != 10 {
+	if err := try("src", &PartCopyRange{First: 0, Last: 10}, Conditions{}); !errors.As(err, &re) || re.Size != 10 {
 		t.Fatalf("range error %v does not carry the source size", err)
 	}
 }
