@@ -29,6 +29,14 @@ type Engine interface {
 	HeadObject(ctx context.Context, in engine.ReadInput) (engine.ObjectInfo, engine.Span, error)
 	DeleteObject(ctx context.Context, in engine.DeleteInput) error
 	ListObjects(ctx context.Context, bucket string, in engine.ListInput) (engine.ListResult, error)
+
+	CreateMultipartUpload(ctx context.Context, in engine.CreateMultipartInput) (engine.MultipartUpload, error)
+	UploadPart(ctx context.Context, in engine.UploadPartInput) (engine.PartResult, error)
+	UploadPartCopy(ctx context.Context, in engine.UploadPartCopyInput) (engine.PartResult, error)
+	CompleteMultipartUpload(ctx context.Context, in engine.CompleteMultipartInput) (engine.CompleteResult, error)
+	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID, actor string) error
+	ListParts(ctx context.Context, in engine.ListPartsInput) (engine.ListPartsResult, error)
+	ListMultipartUploads(ctx context.Context, bucket string, in engine.ListUploadsInput) (engine.ListUploadsResult, error)
 }
 
 // Options configures the handler.

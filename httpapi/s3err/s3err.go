@@ -32,6 +32,7 @@ var (
 	BucketNotEmpty                     = Code{"BucketNotEmpty", 409, "The bucket you tried to delete is not empty"}
 	ConditionalRequestConflict         = Code{"ConditionalRequestConflict", 409, "A conflicting operation occurred. If using PutObject you can retry the request. If using multipart upload you should initiate another CreateMultipartUpload request and re-upload each part."}
 	EntityTooLarge                     = Code{"EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed object size."}
+	EntityTooSmall                     = Code{"EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed object size."}
 	IllegalLocationConstraintException = Code{"IllegalLocationConstraintException", 400, "The location constraint is incompatible for the region specific endpoint this request was sent to."}
 	IncompleteBody                     = Code{"IncompleteBody", 400, "You did not provide the number of bytes specified by the Content-Length HTTP header."}
 	InternalError                      = Code{"InternalError", 500, "We encountered an internal error. Please try again."}
@@ -39,6 +40,8 @@ var (
 	InvalidArgument                    = Code{"InvalidArgument", 400, "Invalid Argument"}
 	InvalidBucketName                  = Code{"InvalidBucketName", 400, "The specified bucket is not valid."}
 	InvalidDigest                      = Code{"InvalidDigest", 400, "The Content-MD5 you specified is not valid."}
+	InvalidPart                        = Code{"InvalidPart", 400, "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag."}
+	InvalidPartOrder                   = Code{"InvalidPartOrder", 400, "The list of parts was not in ascending order. The parts list must be specified in order by part number."}
 	InvalidRange                       = Code{"InvalidRange", 416, "The requested range is not satisfiable"}
 	InvalidRequest                     = Code{"InvalidRequest", 400, "Invalid Request"}
 	InvalidStorageClass                = Code{"InvalidStorageClass", 400, "The storage class you specified is not valid"}
@@ -51,6 +54,7 @@ var (
 	MissingSecurityHeader              = Code{"MissingSecurityHeader", 400, "Your request was missing a required header."}
 	NoSuchBucket                       = Code{"NoSuchBucket", 404, "The specified bucket does not exist"}
 	NoSuchKey                          = Code{"NoSuchKey", 404, "The specified key does not exist."}
+	NoSuchUpload                       = Code{"NoSuchUpload", 404, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."}
 	NotImplemented                     = Code{"NotImplemented", 501, "A header or query you provided implies functionality that is not implemented."}
 	PreconditionFailed                 = Code{"PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold"}
 	InvalidPartNumber                  = Code{"InvalidPartNumber", 416, "The requested partnumber is not satisfiable"}
@@ -67,7 +71,8 @@ var All = []Code{AccessDenied, AuthorizationHeaderMalformed, AuthorizationQueryP
 	InvalidRequest, InvalidStorageClass, KeyTooLongError, MalformedTrailerError, MalformedXML, MetadataTooLarge, MethodNotAllowed,
 	MissingContentLength, MissingSecurityHeader, NoSuchBucket, NoSuchKey, NotImplemented, PreconditionFailed,
 	InvalidPartNumber, RequestTimeTooSkewed,
-	ServiceUnavailable, SignatureDoesNotMatch, XAmzContentSHA256Mismatch}
+	ServiceUnavailable, SignatureDoesNotMatch, XAmzContentSHA256Mismatch,
+	EntityTooSmall, InvalidPart, InvalidPartOrder, NoSuchUpload}
 
 // Field is an extra element of an error body (e.g. StringToSign).
 type Field struct {
