@@ -50,8 +50,11 @@ type Config struct {
 	TLSCert      string // PEM certificate file: serve HTTPS when set (with TLSKey)
 	TLSKey       string
 	Root         RootCredentials // from the environment; empty to use or generate stored ones
-	Logger       *slog.Logger
-	Stdout       io.Writer // where generated credentials are printed once
+	// MinPartSize lowers the 5 MiB minimum size of multipart parts; for
+	// tests only (the crash test's writers use small parts).
+	MinPartSize int64
+	Logger      *slog.Logger
+	Stdout      io.Writer // where generated credentials are printed once
 }
 
 // Server is a running cairn.
@@ -146,7 +149,7 @@ func (s *Server) openParts(ctx context.Context) error {
 		return err
 	}
 	eng := engine.New(engine.Options{Log: s.log, Catalog: s.cat, Runner: s.run, Segments: s.segs, Node: node,
-		Region: cfg.Region, Barrier: cfg.NATSURL != "", Logger: cfg.Logger})
+		Region: cfg.Region, Barrier: cfg.NATSURL != "", MinPartSize: cfg.MinPartSize, Logger: cfg.Logger})
 	h := httpapi.New(httpapi.Options{Engine: eng, Credentials: rootStore{root}, Region: cfg.Region,
 		Domains: cfg.Domains, Logger: cfg.Logger.With("component", "http")})
 	s.http = &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
