@@ -179,6 +179,7 @@ func (e *Engine) assemble(up catalog.Upload, stored []catalog.Part, in CompleteM
 	md := md5.New()
 	var sums [][]byte
 	var sizes []int64
+	tooSmall := false
 	j := 0
 	for i, want := range in.Parts {
 		for j < len(stored) && stored[j].Number < want.Number {
@@ -188,8 +189,11 @@ func (e *Engine) assemble(up catalog.Upload, stored []catalog.Part, in CompleteM
 			return nil, ErrInvalidPart
 		}
 		sp := stored[j]
-		if err := checkListedPart(up, sp, want, i == len(in.Parts)-1, e.minPartSize()); err != nil {
+		if err := checkListedPart(up, sp, want); err != nil {
 			return nil, err
+		}
+		if i < len(in.Parts)-1 && sp.Size < e.minPartSize() {
+			tooSmall = true // reported once every part is known to exist
 		}
 		raw, _ := hex.DecodeString(sp.ETag)
 		md.Write(raw)
@@ -205,6 +209,8 @@ func (e *Engine) assemble(up catalog.Upload, stored []catalog.Part, in CompleteM
 		p.Parts = append(p.Parts, event.PartInfo{Number: sp.Number, Size: sp.Size, ETag: sp.ETag, Checksum: sp.Checksum})
 	}
 	switch {
+	case tooSmall:
+		return nil, ErrEntityTooSmall
 	case p.Size > MaxObjectSize:
 		return nil, ErrEntityTooLarge
 	case in.ObjectSize >= 0 && in.ObjectSize != p.Size:
@@ -230,7 +236,7 @@ func (e *Engine) assemble(up catalog.Upload, stored []catalog.Part, in CompleteM
 }
 
 // checkListedPart checks one listed part against the stored one.
-func checkListedPart(up catalog.Upload, sp catalog.Part, want CompletePart, last bool, minSize int64) error {
+func checkListedPart(up catalog.Upload, sp catalog.Part, want CompletePart) error {
 	if strings.Trim(strings.TrimSpace(want.ETag), `"`) != sp.ETag {
 		return ErrInvalidPart
 	}
@@ -241,9 +247,6 @@ func checkListedPart(up catalog.Upload, sp catalog.Part, want CompletePart, last
 		case want.Checksum != "" && want.Checksum != sp.Checksum:
 			return ErrInvalidPart
 		}
-	}
-	if !last && sp.Size < minSize {
-		return ErrEntityTooSmall
 	}
 	return nil
 }
