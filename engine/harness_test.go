@@ -27,13 +27,20 @@ type testEngine struct {
 
 func newTestEngine(t testing.TB, minPart int64) *testEngine {
 	t.Helper()
+	return newTestEngineWith(t, minPart, false)
+}
+
+// newTestEngineWith makes a durable engine (fdatasync'd segments, fsync'd
+// events, as in production) when durable is set.
+func newTestEngineWith(t testing.TB, minPart int64, durable bool) *testEngine {
+	t.Helper()
 	dir := t.TempDir()
-	l := streamtest.Open(t, stream.Options{Batch: true})
+	l := streamtest.Open(t, stream.Options{Batch: true, Embedded: stream.EmbeddedOptions{SyncAlways: durable}})
 	cat, err := catalog.Open(catalog.Options{Dir: filepath.Join(dir, "index")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	segs, err := segment.Open(segment.Options{FS: vfs.Default, Dir: filepath.Join(dir, "segs"), NoSync: true})
+	segs, err := segment.Open(segment.Options{FS: vfs.Default, Dir: filepath.Join(dir, "segs"), NoSync: !durable})
 	if err != nil {
 		t.Fatal(err)
 	}
