@@ -86,8 +86,13 @@ func TestMultipartListingsPaginate(t *testing.T) {
 		!strings.Contains(string(body), "<EncodingType>url</EncodingType>") {
 		t.Fatalf("encoded listing: %d %s", resp.StatusCode, body)
 	}
+	listPartsPaginates(t, c, ids["d"][0])
+}
 
-	id := ids["d"][0]
+// listPartsPaginates uploads seven parts to upload id of key d and pages
+// through them three at a time, then aborts the upload.
+func listPartsPaginates(t *testing.T, c *s3.Client, id string) {
+	t.Helper()
 	for n := 1; n <= 7; n++ {
 		if _, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("mpl"), Key: aws.String("d"), UploadId: aws.String(id),
 			PartNumber: aws.Int32(int32(n)), Body: bytes.NewReader([]byte(strings.Repeat("p", n)))}); err != nil {
@@ -95,7 +100,7 @@ func TestMultipartListingsPaginate(t *testing.T) {
 		}
 	}
 	var numbers []int32
-	pages = 0
+	pages := 0
 	for p := s3.NewListPartsPaginator(c, &s3.ListPartsInput{Bucket: aws.String("mpl"), Key: aws.String("d"), UploadId: aws.String(id),
 		MaxParts: aws.Int32(3)}); p.HasMorePages(); {
 		page, err := p.NextPage(ctx)
