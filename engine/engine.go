@@ -32,6 +32,10 @@ type Options struct {
 	// gateway sharing the log.
 	Root      RootCredentials
 	MasterKey []byte
+	// MinPartSize is the smallest size of a multipart upload's parts but
+	// the last; DefaultMinPartSize (5 MiB, as S3) when zero. Tests and
+	// benchmarks lower it.
+	MinPartSize int64
 }
 
 // Engine executes S3 operations.

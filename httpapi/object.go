@@ -91,7 +91,11 @@ func objectHeaders(w http.ResponseWriter, r *http.Request, o engine.ObjectInfo, 
 		h.Set("x-amz-mp-parts-count", strconv.Itoa(len(o.Parts)))
 	}
 	// Checksums describe the whole object: S3 returns them only for full
-	// reads, and only when the client asks.
+	// reads (or a part's for a read of that part), and only when the
+	// client asks.
+	if in.PartNumber > 0 && strings.EqualFold(r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {
+		partChecksumHeaders(h, o, in.PartNumber)
+	}
 	if !sp.Ranged && strings.EqualFold(r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {
 		for alg, v := range o.Checksums {
 			if _, ok := checksum.Parse(alg); ok {

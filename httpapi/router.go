@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/cairnstore/cairn/httpapi/s3err"
@@ -62,7 +63,7 @@ var subresources = []string{"accelerate", "acl", "analytics", "attributes", "cor
 type route struct {
 	method string
 	level  level
-	query  []string // sub-resource (and value pattern) pairs, as mux.Queries
+	query  []string // sub-resource and value ("" for any) pairs: all must be present
 	op     string
 	h      handlerFunc
 	header string // a header the request must carry, if any
@@ -70,6 +71,13 @@ type route struct {
 
 func (h *Handler) table() []route {
 	return []route{
+		{http.MethodGet, levelBucket, []string{"uploads", ""}, "ListMultipartUploads", h.listMultipartUploads, ""},
+		{http.MethodPost, levelObject, []string{"uploads", ""}, "CreateMultipartUpload", h.createMultipartUpload, ""},
+		{http.MethodPut, levelObject, []string{"partNumber", "", "uploadId", ""}, "UploadPartCopy", h.uploadPart, "X-Amz-Copy-Source"},
+		{http.MethodPut, levelObject, []string{"partNumber", "", "uploadId", ""}, "UploadPart", h.uploadPart, ""},
+		{http.MethodPost, levelObject, []string{"uploadId", ""}, "CompleteMultipartUpload", h.completeMultipartUpload, ""},
+		{http.MethodDelete, levelObject, []string{"uploadId", ""}, "AbortMultipartUpload", h.abortMultipartUpload, ""},
+		{http.MethodGet, levelObject, []string{"uploadId", ""}, "ListParts", h.listParts, ""},
 		{http.MethodGet, levelService, nil, "ListBuckets", h.listBuckets, ""},
 		{http.MethodGet, levelBucket, []string{"location", ""}, "GetBucketLocation", h.getBucketLocation, ""},
 		{http.MethodGet, levelBucket, []string{"list-type", "2"}, "ListObjectsV2", h.listObjectsV2, ""},
@@ -119,16 +127,15 @@ func (h *Handler) routes() *mux.Router {
 		MatcherFunc(isForm).Handler(h.formHandler("PostObject", h.postObject))
 	for _, rt := range h.table() {
 		mr := m.Methods(rt.method).MatcherFunc(atLevel(rt.level))
-		if len(rt.query) > 0 {
-			name := rt.query[0]
-			mr = mr.MatcherFunc(hasQuery(name, rt.query[1])).MatcherFunc(noSubresourceBut(name))
-		} else {
-			mr = mr.MatcherFunc(noSubresourceBut(""))
+		var names []string
+		for i := 0; i+1 < len(rt.query); i += 2 {
+			mr = mr.MatcherFunc(hasQuery(rt.query[i], rt.query[i+1]))
+			names = append(names, rt.query[i])
 		}
 		if rt.header != "" {
 			mr = mr.MatcherFunc(hasHeader(rt.header))
 		}
-		mr.Handler(h.wrap(rt.op, rt.h))
+		mr.MatcherFunc(noSubresourceBut(names...)).Handler(h.wrap(rt.op, rt.h))
 	}
 	m.NotFoundHandler = h.wrap("Unsupported", h.unsupported)
 	m.MethodNotAllowedHandler = m.NotFoundHandler
@@ -155,13 +162,13 @@ func hasQuery(name, value string) mux.MatcherFunc {
 	}
 }
 
-// noSubresourceBut matches requests whose only sub-resource (if any) is
-// the given one.
-func noSubresourceBut(allowed string) mux.MatcherFunc {
+// noSubresourceBut matches requests whose only sub-resources (if any) are
+// the given ones.
+func noSubresourceBut(allowed ...string) mux.MatcherFunc {
 	return func(r *http.Request, _ *mux.RouteMatch) bool {
 		q := r.URL.Query()
 		for _, s := range subresources {
-			if _, ok := q[s]; ok && s != allowed {
+			if _, ok := q[s]; ok && !slices.Contains(allowed, s) {
 				return false
 			}
 		}

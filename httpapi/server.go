@@ -59,6 +59,14 @@ type Engine interface {
 	CopyObject(ctx context.Context, in engine.CopyObjectInput) (engine.CopyObjectResult, error)
 	PutObjectTagging(ctx context.Context, bucket, key, actor string, tags []engine.Tag) error
 	PutBucketTagging(ctx context.Context, bucket, actor string, tags []engine.Tag) error
+
+	CreateMultipartUpload(ctx context.Context, in engine.CreateMultipartInput) (engine.MultipartUpload, error)
+	UploadPart(ctx context.Context, in engine.UploadPartInput) (engine.PartResult, error)
+	UploadPartCopy(ctx context.Context, in engine.UploadPartCopyInput) (engine.PartResult, error)
+	CompleteMultipartUpload(ctx context.Context, in engine.CompleteMultipartInput) (engine.CompleteResult, error)
+	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID, actor string) error
+	ListParts(ctx context.Context, in engine.ListPartsInput) (engine.ListPartsResult, error)
+	ListMultipartUploads(ctx context.Context, bucket string, in engine.ListUploadsInput) (engine.ListUploadsResult, error)
 }
 
 // Options configures the handler.

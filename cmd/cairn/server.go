@@ -11,6 +11,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -57,6 +58,8 @@ func serverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key file for --tls-cert")
 	fs.StringVar(&cfg.MetricsListen, "metrics-listen", "", "serve Prometheus metrics at /metrics on this address (off by default)")
 	debugListen := fs.String("debug-listen", "", "serve Go profiling (/debug/pprof) on this address; off by default, never expose it")
+	fs.Int64Var(&cfg.MinPartSize, testMinPartSize, 0, "TEST ONLY: minimum multipart part size in bytes (S3: 5 MiB)")
+	hideFlags(fs, testMinPartSize)
 	domains := fs.String("domain", "", "comma-separated domains for virtual-host style requests (<bucket>.<domain>)")
 	lg, ok := parse(fs, args, level, stderr)
 	if !ok {
@@ -132,5 +135,25 @@ func serveDebug(addr string, lg *slog.Logger) {
 	lg.Info("debug endpoint", "addr", addr)
 	if err := srv.ListenAndServe(); err != nil {
 		lg.Error("debug endpoint", "err", err)
+	}
+}
+
+// testMinPartSize is a hidden flag for tests (cmd/internal/crash): S3's
+// 5 MiB minimum part size made smaller. Real deployments never set it.
+const testMinPartSize = "test-min-part-size"
+
+// hideFlags leaves the named flags out of the usage text.
+func hideFlags(fs *flag.FlagSet, hidden ...string) {
+	fs.Usage = func() {
+		shown := flag.NewFlagSet(fs.Name(), flag.ContinueOnError)
+		shown.SetOutput(fs.Output())
+		fs.VisitAll(func(f *flag.Flag) {
+			if !slices.Contains(hidden, f.Name) {
+				shown.Var(f.Value, f.Name, f.Usage)
+				shown.Lookup(f.Name).DefValue = f.DefValue
+			}
+		})
+		fmt.Fprintf(fs.Output(), "Usage of %s:\n", fs.Name())
+		shown.PrintDefaults()
 	}
 }

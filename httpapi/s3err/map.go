@@ -57,6 +57,18 @@ var table = []mapping{
 	{engine.ErrConditionalConflict, ConditionalRequestConflict, ""},
 	{engine.ErrInvalidPartNumber, InvalidPartNumber, ""},
 	{engine.ErrRangeWithPartNumber, InvalidRequest, "Cannot specify both Range header and partNumber query parameter"},
+	{engine.ErrNoSuchUpload, NoSuchUpload, ""},
+	{engine.ErrInvalidPart, InvalidPart, ""},
+	{engine.ErrInvalidPartOrder, InvalidPartOrder, ""},
+	{engine.ErrEntityTooSmall, EntityTooSmall, ""},
+	{engine.ErrPartNumberRange, InvalidArgument, "Part number must be an integer between 1 and 10000, inclusive"},
+	{engine.ErrNoParts, MalformedXML, ""},
+	{engine.ErrInvalidChecksumType, InvalidRequest, "Value for x-amz-checksum-type header is invalid."},
+	{engine.ErrChecksumTypeMismatch, InvalidRequest, ""},
+	{engine.ErrMissingPartChecksum, InvalidRequest, ""},
+	{engine.ErrObjectSizeMismatch, InvalidRequest, "The provided 'x-amz-mp-object-size' header value does not match the size of the completed object."},
+	{engine.ErrInvalidCopyRange, InvalidArgument, ""},
+	{engine.ErrTooManyExtents, InvalidRequest, "The object would be made of too many ranges of other objects; copy fewer, larger ranges."},
 
 	{sigv2.ErrMalformedAuthorization, InvalidArgument, "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature"},
 	{sigv2.ErrInvalidQueryAuth, AccessDenied, ""},
@@ -145,6 +157,7 @@ func addDetail(e *Error, err error) {
 	if errors.As(err, &cm) {
 		e.Message = fmt.Sprintf("The %s you specified did not match the calculated checksum.", cm.Algorithm)
 	}
+	multipartDetail(e, err)
 }
 
 // postDetail copies the message and extra elements S3 puts in a POST

@@ -70,7 +70,7 @@ var (
 )
 
 // All lists every code, for the table's tests.
-var All = slices.Concat(coreCodes, policyCodes, postCodes)
+var All = slices.Concat(coreCodes, policyCodes, postCodes, multipartCodes)
 
 var coreCodes = []Code{AccessDenied, AccessControlListNotSupported, InvalidBucketAclWithObjectOwnership, MalformedACLError,
 	UnresolvableGrantByEmailAddress, NoSuchPublicAccessBlockConfiguration, OwnershipControlsNotFoundError, AuthorizationHeaderMalformed, AuthorizationQueryParametersError, BadDigest,
@@ -164,4 +164,12 @@ var (
 	InvalidPolicyDocument        = Code{"InvalidPolicyDocument", 400, "The content of the form does not meet the conditions specified in the policy document."}
 	EntityTooSmall               = Code{"EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed object size."}
 	postCodes                    = []Code{MalformedPOSTRequest, MaxPostPreDataLengthExceeded, InvalidPolicyDocument, EntityTooSmall}
+)
+
+// Multipart upload codes (EntityTooSmall is shared with POST uploads).
+var (
+	InvalidPart      = Code{"InvalidPart", 400, "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag."}
+	InvalidPartOrder = Code{"InvalidPartOrder", 400, "The list of parts was not in ascending order. The parts list must be specified in order by part number."}
+	NoSuchUpload     = Code{"NoSuchUpload", 404, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."}
+	multipartCodes   = []Code{InvalidPart, InvalidPartOrder, NoSuchUpload}
 )

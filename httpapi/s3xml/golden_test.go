@@ -3,6 +3,7 @@ package s3xml
 import (
 	"encoding/xml"
 	"flag"
+	"maps"
 	"os"
 	"path/filepath"
 	"testing"
@@ -14,7 +15,7 @@ var update = flag.Bool("update", false, "rewrite testdata/*.xml")
 func goldens() map[string]any {
 	size := int64(5)
 	obj := Object{Key: "photos/a b.jpg", LastModified: "2026-11-21T19:00:00.000Z", ETag: `"5d41402abc4b2a76b9719d911017c592"`, Size: 5, StorageClass: "STANDARD"}
-	return map[string]any{
+	all := map[string]any{
 		"list_buckets": ListAllMyBucketsResult{NS: NS, Owner: Owner{ID: "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a", DisplayName: "AKID"},
 			Buckets: []BucketInfo{{Name: "photos", CreationDate: "2026-11-21T19:00:00.000Z", BucketRegion: "us-east-1"}}, ContinuationToken: "tok", Prefix: "ph"},
 		"location":       LocationConstraint{NS: NS, Region: "eu-west-1"},
@@ -34,6 +35,8 @@ func goldens() map[string]any {
 			ObjectParts: &ObjectParts{TotalPartsCount: 2, MaxParts: 1, NextPartNumberMarker: 1, IsTruncated: true,
 				Parts: []ObjectPart{{PartNumber: 1, Size: 5242880, Checksum: Checksum{ChecksumCRC32: "AAAAAA=="}}}}},
 	}
+	maps.Copy(all, multipartGoldens())
+	return all
 }
 
 func TestResponsesMatchGoldenXML(t *testing.T) {

@@ -25,6 +25,7 @@ func samples() map[string]*Event {
 	obj := hdr
 	obj.Key = "holiday/beach 01.jpg"
 	admin := Header{ID: hdr.ID, Time: t0, Actor: "AKIDEXAMPLE"}
+	const mpID = "188a1b2c3d4e5f600123456789abcdef"
 	return map[string]*Event{
 		TypeBucketCreated: {Header: hdr, Payload: &BucketCreated{Region: "us-east-1", Owner: "AKIDEXAMPLE"}},
 		TypeBucketDeleted: {Header: hdr, Payload: &BucketDeleted{}},
@@ -50,6 +51,14 @@ func samples() map[string]*Event {
 		TypeKeyCreated:         {Header: admin, Payload: &KeyCreated{User: "alice", AccessKey: "CAIRNALICEKEY0000001", SecretSealed: "c2VhbGVkLXNlY3JldA=="}},
 		TypeKeyUpdated:         {Header: admin, Payload: &KeyUpdated{AccessKey: "CAIRNALICEKEY0000001", Active: false}},
 		TypeKeyDeleted:         {Header: admin, Payload: &KeyDeleted{AccessKey: "CAIRNALICEKEY0000001"}},
+		TypeMultipartCreated: {Header: obj, Payload: &MultipartCreated{UploadID: mpID,
+			ContentHeaders: ContentHeaders{ContentType: "image/jpeg"}, UserMeta: map[string]string{"camera": "x100"},
+			StorageClass: "STANDARD_IA", Tags: map[string]string{"trip": "2026"},
+			ChecksumAlgorithm: "CRC32", ChecksumType: "COMPOSITE"}},
+		TypeMultipartPart: {Header: obj, Payload: &MultipartPart{UploadID: mpID, Number: 2, Size: 5 << 20,
+			ETag: "5d41402abc4b2a76b9719d911017c592", Checksum: "NhCmhg==",
+			Extents: []Extent{{Node: "n1", Segment: 7, Offset: 8192, Length: 12 << 20, Record: hdr.ID, Skip: 1 << 20, Take: 5 << 20}}}},
+		TypeMultipartAborted: {Header: obj, Payload: &MultipartAborted{UploadID: mpID}},
 	}
 }
 

@@ -72,6 +72,9 @@ var registry = map[string]typeInfo{
 	TypeKeyCreated:         {versions: []version{jsonVersion[KeyCreated](nil)}},
 	TypeKeyUpdated:         {versions: []version{jsonVersion[KeyUpdated](nil)}},
 	TypeKeyDeleted:         {versions: []version{jsonVersion[KeyDeleted](nil)}},
+	TypeMultipartCreated:   {versions: []version{jsonVersion[MultipartCreated](nil)}},
+	TypeMultipartPart:      {versions: []version{jsonVersion[MultipartPart](nil)}},
+	TypeMultipartAborted:   {versions: []version{jsonVersion[MultipartAborted](nil)}},
 }
 
 // Types returns every registered type name with its current version.

@@ -16,6 +16,7 @@
 //	s3.mp.<bucketID>.<uploadID>  multipart uploads (reserved)
 //	s3.iam.u.<namehash>          a user (created, updated, deleted)
 //	s3.iam.k.<keyhash>           an access key (created, updated, deleted)
+//	s3.mp.<bucketID>.<uploadID>  one multipart upload: created, parts, abort
 //	s3.sys.<kind>                system events: compaction, snapshots (reserved)
 //
 // Raw bucket names and keys never appear in subjects: they may contain '.',

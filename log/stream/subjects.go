@@ -41,3 +41,10 @@ func UserSubject(name string) string { return "s3.iam.u." + Hash(name) }
 
 // KeySubject carries the events of one access key (the claim on it).
 func KeySubject(accessKey string) string { return "s3.iam.k." + Hash(accessKey) }
+
+// UploadSubject carries the events that build one multipart upload of a
+// bucket incarnation (created, parts, abort). uploadID must be a valid
+// subject token (cairn's ids are hex).
+func UploadSubject(bucketID, uploadID string) string {
+	return "s3.mp." + bucketID + "." + uploadID
+}

@@ -109,6 +109,12 @@ func apply(b *tx, ev *event.Event) error {
 		return applyIAM(b, ev, stream.KeySubject(p.AccessKey))
 	case *event.KeyDeleted:
 		return applyIAM(b, ev, stream.KeySubject(p.AccessKey))
+	case *event.MultipartCreated:
+		return applyMultipartCreated(b, ev, p)
+	case *event.MultipartPart:
+		return applyMultipartPart(b, ev, p)
+	case *event.MultipartAborted:
+		return applyMultipartAborted(b, ev, p)
 	}
 	return nil
 }
@@ -218,6 +224,11 @@ func applyBucketDeleted(b *tx, ev *event.Event) error {
 	if err := dropObjects(b, rid); err != nil {
 		return err
 	}
+	// In-progress uploads do not keep a bucket alive (as in S3 for general
+	// purpose buckets): they go with it.
+	if err := dropUploads(b, rid); err != nil {
+		return err
+	}
 	if err := b.Delete(lastObjKey(rid), nil); err != nil {
 		return err
 	}
@@ -274,6 +285,17 @@ func applyObjectPut(b *tx, ev *event.Event, p *event.ObjectPut) error {
 	if err != nil || !live {
 		return err // an object event after its bucket's deletion is a no-op
 	}
+	if p.UploadID != "" {
+		ok, err := completeUpload(b, rid, ev, p.UploadID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			// The upload was aborted or completed before: no object. The
+			// event is still the last one on the key's subject.
+			return touchKey(b, rid, ev)
+		}
+	}
 	key := objectKey(rid, ev.Key)
 	if err := replaceObject(b, key); err != nil {
 		return err
@@ -322,29 +344,49 @@ func replaceObject(b *tx, key []byte) error {
 	return addLiveness(b, old.Extents, -1)
 }
 
+// addLiveness adds (sign +1) or removes (-1) one reference per extent to
+// the liveness of the extents' segments. Extents in one segment are summed
+// first, so an object of many parts costs one update per segment.
 func addLiveness(b *tx, extents []event.Extent, sign int64) error {
+	type delta struct {
+		key            []byte
+		bytes, records int64
+	}
+	var deltas []delta
+	index := map[string]int{}
 	for _, e := range extents {
 		k := livenessKey(e.Node, e.Disk, e.Segment)
-		var bytes, records uint64
-		v, closer, err := b.Get(k)
-		switch {
-		case err == nil:
-			bytes, records = u64(v), u64(v[8:])
-			closer.Close()
-		case !errors.Is(err, pebble.ErrNotFound):
-			return err
+		i, ok := index[string(k)]
+		if !ok {
+			i = len(deltas)
+			index[string(k)] = i
+			deltas = append(deltas, delta{key: k})
 		}
-		bytes = uint64(int64(bytes) + sign*e.Length)
-		records = uint64(int64(records) + sign)
-		if records == 0 {
-			if err := b.Delete(k, nil); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := b.Set(k, append(be64(bytes), be64(records)...), nil); err != nil {
+		deltas[i].bytes += sign * e.Length
+		deltas[i].records += sign
+	}
+	for _, d := range deltas {
+		if err := updateLiveness(b, d.key, d.bytes, d.records); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func updateLiveness(b *tx, k []byte, dBytes, dRecords int64) error {
+	var bytes, records uint64
+	v, closer, err := b.Get(k)
+	switch {
+	case err == nil:
+		bytes, records = u64(v), u64(v[8:])
+		closer.Close()
+	case !errors.Is(err, pebble.ErrNotFound):
+		return err
+	}
+	bytes = uint64(int64(bytes) + dBytes)
+	records = uint64(int64(records) + dRecords)
+	if records == 0 {
+		return b.Delete(k, nil)
+	}
+	return b.Set(k, append(be64(bytes), be64(records)...), nil)
 }

@@ -21,6 +21,10 @@
 //	"S" node 0x00 disk[2] seg[8]    -> u64 BE live bytes, u64 BE live records
 //	"Iu" name                       -> User JSON
 //	"Ik" access key                 -> Key JSON (secret sealed)
+//	"U" bucketID[16] esc(key) 0x00 0x01 uploadID[16]
+//	                                -> Upload JSON: an in-progress multipart upload
+//	"P" bucketID[16] uploadID[16] partNumber[4 BE]
+//	                                -> Part JSON: one stored part of an upload
 //
 // Object keys sort by the raw bytes of the S3 key under a fixed-width bucket
 // id, so ListObjects with a prefix is a bounded range scan, start-after and
@@ -34,8 +38,22 @@
 // If-Match) is appended with the stream expectation that the key's subject
 // still ends at that sequence, so it fails if anyone wrote the key since.
 //
+// "U" sorts a bucket's uploads by key, then by upload id, which begins
+// with the initiation time: ListMultipartUploads with a prefix, key-marker
+// and upload-id-marker is a range scan, as listing objects is. esc(key) is
+// the key with every 0x00 byte written 0x00 0xff, and 0x00 0x01 ends it,
+// so keys holding NUL bytes still sort and split unambiguously. "P" lists
+// an upload's parts in part-number order (ListParts, completion). An upload
+// and its parts are removed when it is aborted, when an object.put naming
+// it completes it, and when its bucket is deleted; an object.put naming an
+// upload that is gone changes nothing but "K" and "L".
+//
 // "S" is segment liveness (live bytes per segment), kept in the same batch
-// as the objects that reference the bytes; compaction reads it.
+// as the objects that reference the bytes; compaction reads it. Every
+// reference counts: an object's extents, and a stored part's, so the bytes
+// of an aborted upload, of parts left out of a completion and of a replaced
+// part stop counting when that happens (a completion's object takes over
+// the references of the parts it uses, in the same batch).
 //
 // A store written with another format is refused with ErrFormat: rebuild it
 // from the log (cairn rebuild).

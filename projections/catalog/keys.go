@@ -19,6 +19,8 @@ const (
 	prefixLastObj  = 'L'
 	prefixLiveness = 'S'
 	prefixKeySeq   = 'K'
+	prefixUpload   = 'U'
+	prefixPart     = 'P'
 )
 
 // rawID decodes a 32-hex bucket id into its fixed-width key form.

@@ -53,6 +53,9 @@ type Config struct {
 	MasterKey     string          // CAIRN_MASTER_KEY (base64); empty: the data dir's master.key
 	Logger        *slog.Logger
 	Stdout        io.Writer // where generated credentials are printed once
+	// MinPartSize lowers the 5 MiB minimum size of multipart parts; for
+	// tests only (the crash test's writers use small parts).
+	MinPartSize int64
 }
 
 // Server is a running cairn.
@@ -163,7 +166,8 @@ func (s *Server) openParts(ctx context.Context) error {
 	}
 	eng, err := engine.New(engine.Options{Log: s.log, Catalog: s.cat, Runner: s.run, Segments: s.segs, Node: node,
 		Region: cfg.Region, Barrier: cfg.NATSURL != "", Logger: cfg.Logger,
-		Root: engine.RootCredentials{AccessKey: root.AccessKey, SecretKey: root.SecretKey}, MasterKey: mk})
+		Root: engine.RootCredentials{AccessKey: root.AccessKey, SecretKey: root.SecretKey}, MasterKey: mk,
+		MinPartSize: cfg.MinPartSize})
 	if err != nil {
 		return err
 	}
