@@ -107,7 +107,13 @@ func serve(t *testing.T, h http.Handler, method, target, host string) *httptest.
 	if host != "" {
 		req.Host = host
 	}
-	sum := sha256.Sum256(nil)
+	return signAndServe(t, h, req, nil)
+}
+
+// signAndServe signs req (whose body is body) as AK and serves it.
+func signAndServe(t *testing.T, h http.Handler, req *http.Request, body []byte) *httptest.ResponseRecorder {
+	t.Helper()
+	sum := sha256.Sum256(body)
 	hash := hex.EncodeToString(sum[:])
 	req.Header.Set("X-Amz-Content-Sha256", hash)
 	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "AK", SecretAccessKey: "SK"},
