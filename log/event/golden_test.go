@@ -36,6 +36,10 @@ func samples() map[string]*Event {
 		TypeObjectDeleted: {Header: obj, Payload: &ObjectDeleted{}},
 		TypeObjectTagged:  {Header: obj, Payload: &ObjectTagged{Tags: map[string]string{"project": "cairn", "tier": "hot"}}},
 		TypeBucketTagged:  {Header: hdr, Payload: &BucketTagged{Tags: map[string]string{"cost-center": "42"}}},
+		TypeBucketNotification: {Header: hdr, Payload: &BucketNotification{Rules: []NotificationRule{
+			{ID: "thumbs", Kind: RuleQueue, ARN: "arn:cairn:sqs::hook1:webhook", Events: []string{"s3:ObjectCreated:*"}, Prefix: "holiday/", Suffix: ".jpg"},
+			{ID: "audit", Kind: RuleTopic, ARN: "arn:cairn:sqs::bus:nats", Events: []string{"s3:ObjectRemoved:*", "s3:ObjectTagging:Put"}},
+		}}},
 	}
 }
 

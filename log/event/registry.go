@@ -55,12 +55,13 @@ func jsonVersion[T any](upcast func(any) any) version {
 // registry maps type name to its versions. It is a constant table: append a
 // version to a type's list, never remove or reorder one.
 var registry = map[string]typeInfo{
-	TypeBucketCreated: {versions: []version{jsonVersion[BucketCreated](nil)}},
-	TypeBucketDeleted: {versions: []version{jsonVersion[BucketDeleted](nil)}},
-	TypeObjectPut:     {versions: []version{jsonVersion[ObjectPut](nil)}},
-	TypeObjectDeleted: {versions: []version{jsonVersion[ObjectDeleted](nil)}},
-	TypeObjectTagged:  {versions: []version{jsonVersion[ObjectTagged](nil)}},
-	TypeBucketTagged:  {versions: []version{jsonVersion[BucketTagged](nil)}},
+	TypeBucketCreated:      {versions: []version{jsonVersion[BucketCreated](nil)}},
+	TypeBucketDeleted:      {versions: []version{jsonVersion[BucketDeleted](nil)}},
+	TypeObjectPut:          {versions: []version{jsonVersion[ObjectPut](nil)}},
+	TypeObjectDeleted:      {versions: []version{jsonVersion[ObjectDeleted](nil)}},
+	TypeObjectTagged:       {versions: []version{jsonVersion[ObjectTagged](nil)}},
+	TypeBucketTagged:       {versions: []version{jsonVersion[BucketTagged](nil)}},
+	TypeBucketNotification: {versions: []version{jsonVersion[BucketNotification](nil)}},
 }
 
 // Types returns every registered type name with its current version.

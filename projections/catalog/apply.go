@@ -89,6 +89,8 @@ func apply(b *tx, ev *event.Event) error {
 		return applyObjectTagged(b, ev, p)
 	case *event.BucketTagged:
 		return applyBucketTagged(b, ev, p)
+	case *event.BucketNotification:
+		return applyBucketNotification(b, ev, p)
 	}
 	return nil
 }
@@ -287,4 +289,17 @@ func addLiveness(b *tx, extents []event.Extent, sign int64) error {
 		}
 	}
 	return nil
+}
+
+// applyBucketNotification records a new notification configuration version
+// of a live bucket incarnation, with the bucket's owner at that time (S3's
+// records name it).
+func applyBucketNotification(b *tx, ev *event.Event, p *event.BucketNotification) error {
+	rid, live, err := liveBucket(b, ev)
+	if err != nil || !live {
+		return err
+	}
+	cur, _ := b.bucket(ev.Bucket)
+	n := Notification{Seq: ev.Seq, Owner: cur.Owner, Rules: p.Rules}
+	return setJSON(b.Batch, notifyKey(rid, ev.Seq), &n)
 }

@@ -19,6 +19,8 @@
 //	"L" bucketID[16]                -> u64 BE: seq of the bucket's last object event
 //	"K" bucketID[16] key            -> u64 BE: seq of the last event on the key's subject
 //	"S" node 0x00 disk[2] seg[8]    -> u64 BE live bytes, u64 BE live records
+//	"N" bucketID[16] seq[8]         -> Notification JSON: the notification
+//	                                   configuration set at stream sequence seq
 //
 // Object keys sort by the raw bytes of the S3 key under a fixed-width bucket
 // id, so ListObjects with a prefix is a bounded range scan, start-after and
@@ -31,6 +33,14 @@
 // "K" survives the key's deletion: a conditional write (If-None-Match: *,
 // If-Match) is appended with the stream expectation that the key's subject
 // still ends at that sequence, so it fails if anyone wrote the key since.
+//
+// "N" keeps every notification configuration a bucket incarnation ever had,
+// by the sequence of the event that set it, so that the configuration in
+// force at any sequence is one reverse seek (NotificationAt): notification
+// delivery decides each event under the rules of its own time, however far
+// behind it runs. The versions outlive the bucket's deletion for the same
+// reason (a consumer may still be delivering the incarnation's last events);
+// they are small and few, and go when the log itself is trimmed.
 //
 // "S" is segment liveness (live bytes per segment), kept in the same batch
 // as the objects that reference the bytes; compaction reads it.
