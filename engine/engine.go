@@ -25,8 +25,11 @@ type Options struct {
 	// needed when several gateways share one NATS cluster, so that a read
 	// sees every write acknowledged by any of them before it began.
 	Barrier bool
-	Now     func() time.Time
-	Logger  *slog.Logger
+	// Destinations says whether an ARN names a notification destination
+	// declared on this server; nil: none is.
+	Destinations func(arn string) bool
+	Now          func() time.Time
+	Logger       *slog.Logger
 }
 
 // Engine executes S3 operations.

@@ -36,6 +36,8 @@ type Engine interface {
 	CopyObject(ctx context.Context, in engine.CopyObjectInput) (engine.CopyObjectResult, error)
 	PutObjectTagging(ctx context.Context, bucket, key, actor string, tags []engine.Tag) error
 	PutBucketTagging(ctx context.Context, bucket, actor string, tags []engine.Tag) error
+	PutBucketNotification(ctx context.Context, bucket, actor string, rules []engine.NotificationRule) error
+	GetBucketNotification(ctx context.Context, bucket string) ([]engine.NotificationRule, error)
 }
 
 // Options configures the handler.
@@ -49,6 +51,11 @@ type Options struct {
 	Logger  *slog.Logger
 	Now     func() time.Time
 	Metrics *metrics.Registry // nil: not measured
+	// Listener serves ListenBucketNotification; nil answers NotImplemented.
+	Listener Listener
+	// ListenKeepAlive is how often an idle listen stream gets an empty
+	// line; 10s when zero.
+	ListenKeepAlive time.Duration
 }
 
 // Handler serves the S3 API.
@@ -65,6 +72,9 @@ type Handler struct {
 func New(o Options) *Handler {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.ListenKeepAlive <= 0 {
+		o.ListenKeepAlive = 10 * time.Second
 	}
 	h := &Handler{o: o, verifier: &sigv4.Verifier{Region: o.Region, Creds: o.Credentials, Now: o.Now}}
 	var id [24]byte

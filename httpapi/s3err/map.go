@@ -3,6 +3,7 @@ package s3err
 import (
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/cairnstore/cairn/engine"
 	"github.com/cairnstore/cairn/httpapi/sigv4"
@@ -103,6 +104,17 @@ func addDetail(e *Error, err error) {
 	var te *engine.TagError
 	if errors.As(err, &te) {
 		e.Message = te.Reason
+	}
+	var ne *engine.NotificationError
+	if errors.As(err, &ne) {
+		e.Message = ne.Reason
+		for i, a := range ne.Args {
+			n := ""
+			if ne.Numbered {
+				n = strconv.Itoa(i + 1)
+			}
+			e.With("ArgumentName"+n, a.Name).With("ArgumentValue"+n, a.Value)
+		}
 	}
 	var ae *sigv4.Error
 	if errors.As(err, &ae) && e.Message == "" && ae.Message != "" {
