@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cairnstore/cairn/cmd/internal/server"
+	"github.com/cairnstore/cairn/notify"
 )
 
 // serverFlags registers the flags shared by server and rebuild.
@@ -58,8 +59,17 @@ func serverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.StringVar(&cfg.MetricsListen, "metrics-listen", "", "serve Prometheus metrics at /metrics on this address (off by default)")
 	debugListen := fs.String("debug-listen", "", "serve Go profiling (/debug/pprof) on this address; off by default, never expose it")
 	domains := fs.String("domain", "", "comma-separated domains for virtual-host style requests (<bucket>.<domain>)")
+	var webhooks, natsSubjects repeated
+	fs.Var(&webhooks, "notify-webhook", "notification destination ID=URL[,token=T][,timeout=D] (repeatable): arn:cairn:sqs::ID:webhook")
+	fs.Var(&natsSubjects, "notify-nats", "notification destination ID=SUBJECT on cairn's NATS (repeatable): arn:cairn:sqs::ID:nats")
+	notifyConfig := fs.String("notify-config", "", "JSON file declaring notification destinations (see README, Notifications)")
 	lg, ok := parse(fs, args, level, stderr)
 	if !ok {
+		return 2
+	}
+	var err error
+	if cfg.Notify, err = declarations(webhooks, natsSubjects, *notifyConfig); err != nil {
+		fmt.Fprintln(stderr, "cairn:", err)
 		return 2
 	}
 	if *domains != "" {
@@ -132,4 +142,37 @@ func serveDebug(addr string, lg *slog.Logger) {
 	if err := srv.ListenAndServe(); err != nil {
 		lg.Error("debug endpoint", "err", err)
 	}
+}
+
+// repeated is a flag that may be given several times.
+type repeated []string
+
+func (r *repeated) String() string     { return strings.Join(*r, " ") }
+func (r *repeated) Set(v string) error { *r = append(*r, v); return nil }
+
+// declarations gathers the notification destinations of the flags and the
+// config file.
+func declarations(webhooks, natsSubjects []string, file string) (notify.Declarations, error) {
+	var d notify.Declarations
+	if file != "" {
+		var err error
+		if d, err = notify.LoadDeclarations(file); err != nil {
+			return d, err
+		}
+	}
+	for _, v := range webhooks {
+		w, err := notify.ParseWebhookFlag(v)
+		if err != nil {
+			return d, err
+		}
+		d.Webhooks = append(d.Webhooks, w)
+	}
+	for _, v := range natsSubjects {
+		n, err := notify.ParseNATSFlag(v)
+		if err != nil {
+			return d, err
+		}
+		d.NATS = append(d.NATS, n)
+	}
+	return d, nil
 }
