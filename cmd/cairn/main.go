@@ -4,6 +4,7 @@
 //	cairn server   [flags]   serve the S3 API (embedded NATS by default)
 //	cairn rebuild  --data D  rebuild the index from the event log
 //	cairn bench    [flags]   load-test any S3 endpoint
+//	cairn watch    BUCKET    print a bucket's events as they happen
 package main
 
 import (
@@ -13,6 +14,7 @@ import (
 	"os"
 
 	"github.com/cairnstore/cairn/cmd/internal/bench"
+	"github.com/cairnstore/cairn/cmd/internal/watch"
 )
 
 func main() {
@@ -25,6 +27,7 @@ commands:
   server    serve the S3 API (run "cairn server -h" for flags)
   rebuild   rebuild the index from the event log (the server must be stopped)
   bench     load-test an S3 endpoint (cairn or any other)
+  watch     print a bucket's events as they happen ("cairn watch -h")
 `
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -40,6 +43,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return rebuildCmd(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return bench.Main(ctx, args[1:], stdout, stderr)
+	case "watch":
+		return watch.Main(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -65,8 +65,9 @@ func under(p, dir string) bool { return p == dir || strings.HasPrefix(p, dir+"/"
 func allowed(from, to string) (bool, string) {
 	inModule := !strings.Contains(strings.SplitN(to, "/", 2)[0], ".")
 	if strings.HasPrefix(to, "github.com/aws/") {
-		ok := under(from, "notify/replicate") || under(from, "cmd/internal/bench") || under(from, "cmd/internal/testserver")
-		return ok, "aws-sdk-go-v2 belongs to replication, the load driver and tests"
+		ok := under(from, "notify/replicate") || under(from, "cmd/internal/bench") || under(from, "cmd/internal/testserver") ||
+			under(from, "cmd/internal/watch")
+		return ok, "aws-sdk-go-v2 belongs to replication, the load driver, cairn watch's signer and tests"
 	}
 	if !strings.HasPrefix(to, module) {
 		if under(from, "log/event") && !inModule {
@@ -195,6 +196,11 @@ func TestRulesRefuseWhatDesignForbids(t *testing.T) {
 		{"cmd/internal/server", module + "/httpapi", true},
 		{"log/stream", module + "/log/event", true},
 		{"notify/replicate", "github.com/aws/aws-sdk-go-v2/service/s3", true},
+		{"cmd/internal/watch", "github.com/aws/aws-sdk-go-v2/aws/signer/v4", true},
+		{"notify", "github.com/aws/aws-sdk-go-v2/aws/signer/v4", false},
+		{"notify", module + "/projections/catalog", true},
+		{"notify", module + "/engine", false},
+		{"engine", module + "/notify", false},
 		{"httpapi", module + "/log/metrics", true},
 		{"httpapi", module + "/log/stream", false},
 	}
