@@ -97,7 +97,10 @@ type hook struct {
 	token string
 	mu    sync.Mutex
 	down  bool
-	got   []record
+	// refuse, when set, makes the hook answer 500 to the records it
+	// selects (a destination that chokes on some events).
+	refuse func(record) bool
+	got    []record
 	tried int                  // requests received, refused ones included
 	at    map[string]time.Time // first receipt per object key
 }
@@ -126,6 +129,10 @@ func (h *hook) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec := parseDoc(h.t, b)
+	if h.refuse != nil && h.refuse(rec) {
+		w.WriteHeader(http.StatusInternalServerError)
+		return
+	}
 	h.got = append(h.got, rec)
 	if _, ok := h.at[rec.key()]; !ok {
 		h.at[rec.key()] = now

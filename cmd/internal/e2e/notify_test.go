@@ -377,3 +377,37 @@ func jsonLine(t *testing.T, line string) record {
 	}
 	return doc.Records[0]
 }
+
+// A key whose events the destination refuses is retried on its own: the
+// other keys, even those sharing its worker, are delivered meanwhile.
+func TestRefusedKeyDoesNotHoldOthers(t *testing.T) {
+	h := newHook(t, "")
+	h.refuse = func(r record) bool { return r.key() == "poison" }
+	ts := testserver.Start(t, fastNotify, withWebhook("hook", h.srv.URL, ""))
+	c := ts.S3(t)
+	mkBucket(t, c, "mixed")
+	putNotification(t, c, "mixed", &types.NotificationConfiguration{QueueConfigurations: []types.QueueConfiguration{
+		queueConfig("all", hookARN, "", "s3:ObjectCreated:*")}})
+	putBytes(t, c, "mixed", "poison", []byte("refused"))
+	putBytes(t, c, "mixed", "poison", []byte("refused again"))
+	const others = 40 // with 4 workers, many share the poisoned key's worker
+	for i := 0; i < others; i++ {
+		putBytes(t, c, "mixed", fmt.Sprintf("ok-%02d", i), []byte("fine"))
+	}
+	waitFor(t, "every other key", 20*time.Second, func() bool { return len(distinct(h.records())) == others })
+	for _, r := range h.records() {
+		if r.key() == "poison" {
+			t.Fatal("a refused record was counted as delivered")
+		}
+	}
+	waitFor(t, "the poisoned key's retries", 20*time.Second, func() bool { return h.attempts() >= others+5 })
+	waitFor(t, "a backlog of the two refused events", 20*time.Second, func() bool {
+		b, err := ts.Notify().Backlog(ctx, "hook")
+		return err == nil && b == 2
+	})
+	h.mu.Lock()
+	h.refuse = nil
+	h.mu.Unlock()
+	waitFor(t, "the poisoned key once accepted", 20*time.Second, func() bool { return len(distinct(h.records())) == others+2 })
+	checkKeyOrder(t, h.records())
+}
