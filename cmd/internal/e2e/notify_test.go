@@ -411,3 +411,68 @@ func TestRefusedKeyDoesNotHoldOthers(t *testing.T) {
 	waitFor(t, "the poisoned key once accepted", 20*time.Second, func() bool { return len(distinct(h.records())) == others+2 })
 	checkKeyOrder(t, h.records())
 }
+
+func deliveries(ts *testserver.TS) string {
+	var b bytes.Buffer
+	ts.Metrics().Write(&b)
+	for _, l := range strings.Split(b.String(), "\n") {
+		if strings.HasPrefix(l, `cairn_notify_deliveries_total{target="hook"}`) {
+			return strings.Fields(l)[1]
+		}
+	}
+	return "0"
+}
+
+// Two gateways on one NATS declare the same destination: one delivers at
+// a time, and when it stops with events held back by an outage, the other
+// takes over and delivers them, keys in order.
+func TestTwoGatewaysShareADestination(t *testing.T) {
+	ns, err := stream.StartEmbedded(stream.EmbeddedOptions{Dir: t.TempDir(), SyncAlways: true, Listen: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
+	h := newHook(t, "")
+	gw := func(root ...server.RootCredentials) *testserver.TS {
+		return testserver.Start(t, fastNotify, withWebhook("hook", h.srv.URL, ""), func(c *server.Config) {
+			c.NATSURL = ns.ClientURL()
+			if len(root) > 0 {
+				c.Root = root[0]
+			}
+		})
+	}
+	a := gw()
+	b := gw(a.Cfg.Root)
+	ca, cb := a.S3(t), b.S3(t)
+	mkBucket(t, ca, "shared")
+	putNotification(t, ca, "shared", &types.NotificationConfiguration{QueueConfigurations: []types.QueueConfiguration{
+		queueConfig("all", hookARN, "", "s3:ObjectCreated:*", "s3:ObjectRemoved:*")}})
+	for i := 0; i < 10; i++ {
+		putBytes(t, ca, "shared", fmt.Sprintf("k%d", i%3), []byte("a"))
+		putBytes(t, cb, "shared", fmt.Sprintf("k%d", i%3), []byte("b"))
+	}
+	waitFor(t, "the first 20 events", 20*time.Second, func() bool { return len(distinct(h.records())) == 20 })
+	active, standby := a, b
+	if deliveries(a) == "0" {
+		active, standby = b, a
+	}
+	if deliveries(standby) != "0" {
+		t.Fatalf("both gateways delivered: %s and %s", deliveries(a), deliveries(b))
+	}
+	h.setDown(true)
+	for i := 0; i < 10; i++ {
+		putBytes(t, standby.S3(t), "shared", fmt.Sprintf("k%d", i%3), []byte("held"))
+	}
+	before := h.attempts()
+	waitFor(t, "the active gateway to retry", 20*time.Second, func() bool { return h.attempts() > before+10 })
+	active.Stop(t)
+	h.setDown(false)
+	for i := 0; i < 5; i++ {
+		putBytes(t, standby.S3(t), "shared", fmt.Sprintf("k%d", i%3), []byte("after"))
+	}
+	waitFor(t, "every event through the standby", 30*time.Second, func() bool { return len(distinct(h.records())) == 35 })
+	checkKeyOrder(t, h.records())
+	if deliveries(standby) == "0" {
+		t.Fatal("the standby delivered nothing")
+	}
+}
