@@ -101,8 +101,8 @@ type hook struct {
 	// selects (a destination that chokes on some events).
 	refuse func(record) bool
 	got    []record
-	tried int                  // requests received, refused ones included
-	at    map[string]time.Time // first receipt per object key
+	tried  int                  // requests received, refused ones included
+	at     map[string]time.Time // first receipt per object key
 }
 
 func newHook(t testing.TB, token string) *hook {
@@ -301,4 +301,8 @@ func checkRebuildEqualsLive(t *testing.T, ts *testserver.TS) {
 	if !strings.Contains(live.String(), fmt.Sprintf("%x", 'N')) {
 		t.Fatalf("no notification configuration in the index:\n%s", live.String())
 	}
+}
+
+func decodeJSON(r *http.Request, v any) error {
+	return json.NewDecoder(r.Body).Decode(v)
 }
