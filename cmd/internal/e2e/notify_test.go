@@ -476,3 +476,35 @@ func TestTwoGatewaysShareADestination(t *testing.T) {
 		t.Fatal("the standby delivered nothing")
 	}
 }
+
+// The aws CLI (the README's example) configures notifications and reads
+// the configuration back.
+func TestNotificationConfigurationWithAWSCLI(t *testing.T) {
+	requireTool(t, "aws", "--version")
+	h := newHook(t, "")
+	ts := testserver.Start(t, fastNotify, withWebhook("thumbs", h.srv.URL, ""))
+	mkBucket(t, ts.S3(t), "photos")
+	awsCLI(t, ts, nil, "s3api", "put-bucket-notification-configuration", "--bucket", "photos", "--notification-configuration",
+		`{"QueueConfigurations":[{"Id":"thumbs","QueueArn":"arn:cairn:sqs::thumbs:webhook","Events":["s3:ObjectCreated:*"],`+
+			`"Filter":{"Key":{"FilterRules":[{"Name":"prefix","Value":"2026/"},{"Name":"suffix","Value":".jpg"}]}}}]}`)
+	out := awsCLI(t, ts, nil, "s3api", "get-bucket-notification-configuration", "--bucket", "photos")
+	var got struct {
+		QueueConfigurations []struct {
+			ID       string `json:"Id"`
+			QueueArn string
+			Events   []string
+			Filter   struct {
+				Key struct {
+					FilterRules []struct{ Name, Value string }
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got.QueueConfigurations) != 1 ||
+		got.QueueConfigurations[0].ID != "thumbs" || len(got.QueueConfigurations[0].Filter.Key.FilterRules) != 2 {
+		t.Fatalf("aws CLI reads back %s (%v)", out, err)
+	}
+	awsCLI(t, ts, []byte("jpeg"), "s3", "cp", "-", "s3://photos/2026/beach.jpg")
+	awsCLI(t, ts, []byte("text"), "s3", "cp", "-", "s3://photos/2026/notes.txt")
+	waitFor(t, "the record", 20*time.Second, func() bool { return summary(h.records()) == "ObjectCreated:Put 2026/beach.jpg\n" })
+}
