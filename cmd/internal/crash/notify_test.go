@@ -120,34 +120,11 @@ func TestKill9LosesNoNotification(t *testing.T) {
 			wg.Add(1)
 			go func(w int) {
 				defer wg.Done()
-				c := p.client()
-				for i := 0; ; i++ {
-					select {
-					case <-stop:
-						return
-					default:
-					}
-					key := fmt.Sprintf("w%d/k%d", w, i%5) // few keys, many versions each
-					var md middleware.Metadata
-					if i%7 == 6 {
-						out, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("events"), Key: aws.String(key)})
-						if err != nil {
-							return
-						}
-						md = out.ResultMetadata
-					} else {
-						out, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("events"), Key: aws.String(key),
-							Body: strings.NewReader(fmt.Sprint(cycle, i))})
-						if err != nil {
-							return
-						}
-						md = out.ResultMetadata
-					}
-					id, _ := awsmiddleware.GetRequestIDMetadata(md)
+				notifyWriter(p.client(), w, cycle, stop, func(id string) {
 					mu.Lock()
 					acknowledged = append(acknowledged, id)
 					mu.Unlock()
-				}
+				})
 			}(w)
 		}
 		time.Sleep(time.Duration(500+r.IntN(1500)) * time.Millisecond) // lint:ignore the random moment
@@ -174,4 +151,35 @@ func TestKill9LosesNoNotification(t *testing.T) {
 		t.Fatalf("errors %v; per-key order violated: %v", rc.errs, rc.order)
 	}
 	t.Logf("%d acknowledged writes all notified (%d records received, %d distinct)", len(acknowledged), rc.n, len(rc.seen))
+}
+
+// notifyWriter PUTs (and now and then DELETEs) a few keys of its own many
+// times until the server dies or stop closes, reporting the request id of
+// every acknowledged write.
+func notifyWriter(c *s3.Client, w, cycle int, stop chan struct{}, acked func(reqID string)) {
+	for i := 0; ; i++ {
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		key := fmt.Sprintf("w%d/k%d", w, i%5) // few keys, many versions each
+		var md middleware.Metadata
+		if i%7 == 6 {
+			out, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("events"), Key: aws.String(key)})
+			if err != nil {
+				return
+			}
+			md = out.ResultMetadata
+		} else {
+			out, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("events"), Key: aws.String(key),
+				Body: strings.NewReader(fmt.Sprint(cycle, i))})
+			if err != nil {
+				return
+			}
+			md = out.ResultMetadata
+		}
+		id, _ := awsmiddleware.GetRequestIDMetadata(md)
+		acked(id)
+	}
 }

@@ -90,28 +90,7 @@ func TestNotificationsReachWebhookAndNATS(t *testing.T) {
 		c.NATSURL = ns.ClientURL()
 		c.Notify.NATS = append(c.Notify.NATS, notify.NATSSpec{ID: "bus", Subject: "events.docs"})
 	})
-	nc, err := nats.Connect(ns.ClientURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	var natsMu sync.Mutex
-	var natsGot []record
-	sub, err := nc.Subscribe("events.docs", func(m *nats.Msg) {
-		natsMu.Lock()
-		defer natsMu.Unlock()
-		natsGot = append(natsGot, parseDoc(t, m.Data))
-		if m.Header.Get("Nats-Msg-Id") == "" {
-			t.Errorf("NATS notification without Nats-Msg-Id")
-		}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := nc.FlushTimeout(5 * time.Second); err != nil {
-		t.Fatal(err)
-	}
-	defer sub.Unsubscribe()
+	bus := subscribeNATS(t, ns.ClientURL(), "events.docs")
 
 	c := ts.S3(t)
 	mkBucket(t, c, "photos")
@@ -158,41 +137,14 @@ func TestNotificationsReachWebhookAndNATS(t *testing.T) {
 		"ObjectCreated:CompleteMultipartUpload img/big.bin\n"
 	wantNATS := "ObjectCreated:Put doc/x.txt\nObjectTagging:Put doc/x.txt\nObjectTagging:Delete doc/x.txt\nObjectRemoved:Delete doc/x.txt\n"
 	waitFor(t, "the webhook's records", 20*time.Second, func() bool { return summary(h.records()) == wantHook })
-	waitFor(t, "the NATS records", 20*time.Second, func() bool {
-		natsMu.Lock()
-		defer natsMu.Unlock()
-		return summary(natsGot) == wantNATS
-	})
+	waitFor(t, "the NATS records", 20*time.Second, func() bool { return summary(bus.records()) == wantNATS })
 	checkKeyOrder(t, h.records())
-	natsMu.Lock()
-	checkKeyOrder(t, natsGot)
-	natsMu.Unlock()
+	checkKeyOrder(t, bus.records())
 
-	first := distinct(h.records())[0]
 	for _, r := range distinct(h.records()) {
 		if r.key() == "img/a b+c.jpg" && r.EventName == "ObjectCreated:Put" {
-			first = r
+			checkPutRecord(t, r, ts.Cfg.Root.AccessKey, aws.ToString(put.ETag), putID)
 		}
-	}
-	r := first
-	switch {
-	case r.EventVersion != "2.1" || r.EventSource != "aws:s3" || r.AWSRegion != "us-east-1" || r.S3.SchemaVersion != "1.0":
-		t.Errorf("record header %+v", r)
-	case r.S3.Object.Key != "img/a+b%2Bc.jpg":
-		t.Errorf("key encoded as %q, want S3's form encoding img/a+b%%2Bc.jpg", r.S3.Object.Key)
-	case r.S3.Object.Size == nil || *r.S3.Object.Size != 5 || `"`+r.S3.Object.ETag+`"` != aws.ToString(put.ETag):
-		t.Errorf("object %+v, want size 5 and ETag %s", r.S3.Object, aws.ToString(put.ETag))
-	case r.S3.ConfigurationID != "images" || r.S3.Bucket.Name != "photos" || r.S3.Bucket.ARN != "arn:aws:s3:::photos":
-		t.Errorf("s3 entity %+v", r.S3)
-	case r.UserIdentity.PrincipalID != ts.Cfg.Root.AccessKey || r.S3.Bucket.OwnerIdentity.PrincipalID != ts.Cfg.Root.AccessKey:
-		t.Errorf("identities %+v / %+v", r.UserIdentity, r.S3.Bucket.OwnerIdentity)
-	case r.ResponseElements.RequestID != putID || r.ResponseElements.ID2 != r.Cairn.EventID || len(r.Cairn.EventID) != 32:
-		t.Errorf("response elements %+v, want the PUT's request id %s and the event id", r.ResponseElements, putID)
-	case r.RequestParameters.SourceIPAddress != "127.0.0.1":
-		t.Errorf("source IP %q", r.RequestParameters.SourceIPAddress)
-	}
-	if _, err := time.Parse("2006-01-02T15:04:05.000Z", r.EventTime); err != nil {
-		t.Errorf("eventTime %q: %v", r.EventTime, err)
 	}
 	for _, r := range distinct(h.records()) {
 		if r.EventName == "ObjectRemoved:Delete" && (r.S3.Object.Size != nil || r.S3.Object.ETag != "") {
@@ -507,4 +459,65 @@ func TestNotificationConfigurationWithAWSCLI(t *testing.T) {
 	awsCLI(t, ts, []byte("jpeg"), "s3", "cp", "-", "s3://photos/2026/beach.jpg")
 	awsCLI(t, ts, []byte("text"), "s3", "cp", "-", "s3://photos/2026/notes.txt")
 	waitFor(t, "the record", 20*time.Second, func() bool { return summary(h.records()) == "ObjectCreated:Put 2026/beach.jpg\n" })
+}
+
+// checkPutRecord checks every field of the record of the PUT of
+// "img/a b+c.jpg" (5 bytes) to the photos bucket.
+func checkPutRecord(t *testing.T, r record, owner, etag, reqID string) {
+	t.Helper()
+	switch {
+	case r.EventVersion != "2.1" || r.EventSource != "aws:s3" || r.AWSRegion != "us-east-1" || r.S3.SchemaVersion != "1.0":
+		t.Errorf("record header %+v", r)
+	case r.S3.Object.Key != "img/a+b%2Bc.jpg":
+		t.Errorf("key encoded as %q, want S3's form encoding img/a+b%%2Bc.jpg", r.S3.Object.Key)
+	case r.S3.Object.Size == nil || *r.S3.Object.Size != 5 || `"`+r.S3.Object.ETag+`"` != etag:
+		t.Errorf("object %+v, want size 5 and ETag %s", r.S3.Object, etag)
+	case r.S3.ConfigurationID != "images" || r.S3.Bucket.Name != "photos" || r.S3.Bucket.ARN != "arn:aws:s3:::photos":
+		t.Errorf("s3 entity %+v", r.S3)
+	case r.UserIdentity.PrincipalID != owner || r.S3.Bucket.OwnerIdentity.PrincipalID != owner:
+		t.Errorf("identities %+v / %+v", r.UserIdentity, r.S3.Bucket.OwnerIdentity)
+	case r.ResponseElements.RequestID != reqID || r.ResponseElements.ID2 != r.Cairn.EventID || len(r.Cairn.EventID) != 32:
+		t.Errorf("response elements %+v, want the PUT's request id %s and the event id", r.ResponseElements, reqID)
+	case r.RequestParameters.SourceIPAddress != "127.0.0.1":
+		t.Errorf("source IP %q", r.RequestParameters.SourceIPAddress)
+	}
+	if _, err := time.Parse("2006-01-02T15:04:05.000Z", r.EventTime); err != nil {
+		t.Errorf("eventTime %q: %v", r.EventTime, err)
+	}
+}
+
+// natsBox collects the records published on a NATS subject.
+type natsBox struct {
+	mu  sync.Mutex
+	got []record
+}
+
+func (b *natsBox) records() []record {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]record(nil), b.got...)
+}
+
+func subscribeNATS(t *testing.T, url, subject string) *natsBox {
+	t.Helper()
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	b := &natsBox{}
+	if _, err := nc.Subscribe(subject, func(m *nats.Msg) {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.got = append(b.got, parseDoc(t, m.Data))
+		if m.Header.Get("Nats-Msg-Id") == "" {
+			t.Errorf("NATS notification without Nats-Msg-Id")
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.FlushTimeout(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
