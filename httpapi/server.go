@@ -67,6 +67,9 @@ type Engine interface {
 	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID, actor string) error
 	ListParts(ctx context.Context, in engine.ListPartsInput) (engine.ListPartsResult, error)
 	ListMultipartUploads(ctx context.Context, bucket string, in engine.ListUploadsInput) (engine.ListUploadsResult, error)
+
+	PutBucketNotification(ctx context.Context, bucket, actor string, rules []engine.NotificationRule) error
+	GetBucketNotification(ctx context.Context, bucket string) ([]engine.NotificationRule, error)
 }
 
 // Options configures the handler.
@@ -82,6 +85,11 @@ type Options struct {
 	// SpoolDir holds browser POST uploads too large to keep in memory
 	// while their length is learnt; the OS temp dir when empty.
 	SpoolDir string
+	// Listener serves ListenBucketNotification; nil answers NotImplemented.
+	Listener Listener
+	// ListenKeepAlive is how often an idle listen stream gets an empty
+	// line; 10s when zero.
+	ListenKeepAlive time.Duration
 }
 
 // Handler serves the S3 API.
@@ -100,6 +108,9 @@ type Handler struct {
 func New(o Options) *Handler {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.ListenKeepAlive <= 0 {
+		o.ListenKeepAlive = 10 * time.Second
 	}
 	creds := credentials{o.Engine}
 	h := &Handler{o: o, verifier: &sigv4.Verifier{Region: o.Region, Creds: creds, Now: o.Now},

@@ -59,6 +59,10 @@ func samples() map[string]*Event {
 			ETag: "5d41402abc4b2a76b9719d911017c592", Checksum: "NhCmhg==",
 			Extents: []Extent{{Node: "n1", Segment: 7, Offset: 8192, Length: 12 << 20, Record: hdr.ID, Skip: 1 << 20, Take: 5 << 20}}}},
 		TypeMultipartAborted: {Header: obj, Payload: &MultipartAborted{UploadID: mpID}},
+		TypeBucketNotification: {Header: hdr, Payload: &BucketNotification{Rules: []NotificationRule{
+			{ID: "thumbs", Kind: RuleQueue, ARN: "arn:cairn:sqs::hook1:webhook", Events: []string{"s3:ObjectCreated:*"}, Prefix: "holiday/", Suffix: ".jpg"},
+			{ID: "audit", Kind: RuleTopic, ARN: "arn:cairn:sqs::bus:nats", Events: []string{"s3:ObjectRemoved:*", "s3:ObjectTagging:Put"}},
+		}}},
 	}
 }
 

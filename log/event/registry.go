@@ -75,6 +75,7 @@ var registry = map[string]typeInfo{
 	TypeMultipartCreated:   {versions: []version{jsonVersion[MultipartCreated](nil)}},
 	TypeMultipartPart:      {versions: []version{jsonVersion[MultipartPart](nil)}},
 	TypeMultipartAborted:   {versions: []version{jsonVersion[MultipartAborted](nil)}},
+	TypeBucketNotification: {versions: []version{jsonVersion[BucketNotification](nil)}},
 }
 
 // Types returns every registered type name with its current version.

@@ -25,6 +25,8 @@
 //	                                -> Upload JSON: an in-progress multipart upload
 //	"P" bucketID[16] uploadID[16] partNumber[4 BE]
 //	                                -> Part JSON: one stored part of an upload
+//	"N" bucketID[16] seq[8]         -> Notification JSON: the notification
+//	                                   configuration set at stream sequence seq
 //
 // Object keys sort by the raw bytes of the S3 key under a fixed-width bucket
 // id, so ListObjects with a prefix is a bounded range scan, start-after and
@@ -47,6 +49,14 @@
 // and its parts are removed when it is aborted, when an object.put naming
 // it completes it, and when its bucket is deleted; an object.put naming an
 // upload that is gone changes nothing but "K" and "L".
+//
+// "N" keeps every notification configuration a bucket incarnation ever had,
+// by the sequence of the event that set it, so that the configuration in
+// force at any sequence is one reverse seek (NotificationAt): notification
+// delivery decides each event under the rules of its own time, however far
+// behind it runs. The versions outlive the bucket's deletion for the same
+// reason (a consumer may still be delivering the incarnation's last events);
+// they are small and few, and go when the log itself is trimmed.
 //
 // "S" is segment liveness (live bytes per segment), kept in the same batch
 // as the objects that reference the bytes; compaction reads it. Every
