@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/cairnstore/cairn/notify/target"
 )
@@ -87,18 +86,5 @@ func TestDeclarationsFileAndTargets(t *testing.T) {
 	}
 	if _, err := LoadDeclarations(path); err == nil {
 		t.Fatal("a misspelt field was ignored")
-	}
-}
-
-func TestBackoffDoublesToTheCapWithJitter(t *testing.T) {
-	s := &Service{o: Options{Tuning: Tuning{RetryMin: 100 * time.Millisecond, RetryMax: time.Second}}}
-	w := &worker{d: &deliverer{s: s}}
-	for n, base := range map[int]time.Duration{1: 100 * time.Millisecond, 2: 200 * time.Millisecond, 4: 800 * time.Millisecond,
-		5: time.Second, 30: time.Second} {
-		for i := 0; i < 50; i++ {
-			if d := w.backoff(n); d < base*8/10 || d > base*12/10 {
-				t.Fatalf("backoff after %d failures = %s, want %s ±20%%", n, d, base)
-			}
-		}
 	}
 }

@@ -7,10 +7,10 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/cairnstore/cairn/log/metrics"
 	"github.com/cairnstore/cairn/log/stream"
+	"github.com/cairnstore/cairn/notify/relay"
 	"github.com/cairnstore/cairn/notify/target"
 	"github.com/cairnstore/cairn/projections/catalog"
 )
@@ -28,37 +28,9 @@ type Applied interface {
 	WaitFor(ctx context.Context, seq uint64) error
 }
 
-// Tuning holds the delivery knobs; zero values take the defaults.
-type Tuning struct {
-	Workers       int           // single-threaded workers per destination; 8
-	MaxAckPending int           // events in flight per destination; 1024
-	AckWait       time.Duration // server-side redelivery safety net; 30s
-	RetryMin      time.Duration // first retry delay of a failed event; 200ms
-	RetryMax      time.Duration // cap of the exponential retry delay; 1m
-	PinnedTTL     time.Duration // a silent puller loses the destination after; 1m
-}
-
-func (t *Tuning) defaults() {
-	if t.Workers <= 0 {
-		t.Workers = 8
-	}
-	if t.MaxAckPending <= 0 {
-		t.MaxAckPending = 1024
-	}
-	if t.AckWait <= 0 {
-		t.AckWait = 30 * time.Second
-	}
-	if t.RetryMin <= 0 {
-		t.RetryMin = 200 * time.Millisecond
-	}
-	if t.RetryMax <= 0 {
-		t.RetryMax = time.Minute
-	}
-	t.RetryMax = max(t.RetryMax, t.RetryMin)
-	if t.PinnedTTL <= 0 {
-		t.PinnedTTL = time.Minute
-	}
-}
+// Tuning holds the delivery knobs; zero values take the defaults (see
+// package relay).
+type Tuning = relay.Tuning
 
 // Options configures Start.
 type Options struct {
@@ -102,7 +74,7 @@ var latencyBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2
 // delivering. Consumers of destinations no longer declared are left alone:
 // declared again, they resume where they stopped.
 func Start(ctx context.Context, o Options) (*Service, error) {
-	o.Tuning.defaults()
+	o.Tuning.Defaults()
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -118,24 +90,23 @@ func Start(ctx context.Context, o Options) (*Service, error) {
 		latency: o.Metrics.Histogram("cairn_notify_delivery_seconds",
 			"From the event's time to the destination's acceptance of its notification.", latencyBuckets, "target"),
 	}
-	for _, t := range o.Targets {
-		if _, dup := s.deliverers[t.ID()]; dup {
-			return nil, fmt.Errorf("notify: destination id %q declared twice", t.ID())
-		}
-		dur, err := o.Log.Durable(ctx, stream.DurableOptions{Name: consumerName(t), Filters: []string{"s3.ev.>"},
-			AckWait: o.AckWait, BackOff: []time.Duration{o.AckWait, 2 * o.AckWait, 4 * o.AckWait},
-			MaxAckPending: o.MaxAckPending, Group: "cairn", PinnedTTL: o.PinnedTTL})
-		if err != nil {
-			return nil, err
-		}
-		s.deliverers[t.ID()] = newDeliverer(s, t, dur)
-	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.listens, s.closeListens = context.WithCancel(s.ctx)
-	for _, d := range s.deliverers {
-		s.wg.Add(2)
-		go d.run()
-		go d.watchBacklog()
+	for _, t := range o.Targets {
+		if _, dup := s.deliverers[t.ID()]; dup {
+			s.Close()
+			return nil, fmt.Errorf("notify: destination id %q declared twice", t.ID())
+		}
+		d := newDeliverer(s, t)
+		var err error
+		d.relay, err = relay.Start(ctx, relay.Options{Log: o.Log, Name: consumerName(t), Filters: []string{"s3.ev.>"},
+			Handle: d.deliver, Logger: o.Logger.With("target", t.ID()), Backlog: s.m.backlog.With(t.ID()),
+			Failed: s.m.failures.With(t.ID()), Tuning: o.Tuning})
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.deliverers[t.ID()] = d
 	}
 	return s, nil
 }
@@ -149,6 +120,9 @@ func consumerName(t target.Target) string {
 // Close stops delivering and ends live subscriptions. Events in flight stay
 // unacknowledged: the next start delivers them again.
 func (s *Service) Close() {
+	for _, d := range s.deliverers {
+		d.relay.Close()
+	}
 	s.cancel()
 	s.wg.Wait()
 }
@@ -177,6 +151,6 @@ func (s *Service) Backlog(ctx context.Context, id string) (uint64, error) {
 	if !ok {
 		return 0, ErrUnknownTarget
 	}
-	pending, unacked, err := d.dur.Pending(ctx)
+	pending, unacked, err := d.relay.Pending(ctx)
 	return pending + unacked, err
 }

@@ -120,8 +120,9 @@ type Pull struct {
 // Delivery is one message as delivered by a durable consumer.
 type Delivery struct {
 	Message
-	Delivered uint64 // how many times it was delivered, this time included
-	PinID     string // the pinned puller's id, when the consumer has a group
+	Delivered uint64    // how many times it was delivered, this time included
+	PinID     string    // the pinned puller's id, when the consumer has a group
+	Time      time.Time // when the stream stored the message
 	msg       jetstream.Msg
 }
 
@@ -139,7 +140,7 @@ func (p *Pull) Next() (*Delivery, error) {
 		return nil, fmt.Errorf("stream: metadata: %w", err)
 	}
 	return &Delivery{Message: Message{Seq: md.Sequence.Stream, Subject: m.Subject(), Data: m.Data()},
-		Delivered: md.NumDelivered, PinID: m.Headers().Get("Nats-Pin-Id"), msg: m}, nil
+		Delivered: md.NumDelivered, PinID: m.Headers().Get("Nats-Pin-Id"), Time: md.Timestamp, msg: m}, nil
 }
 
 // Stop ends the pull. It does not wait: Next goes on returning what was

@@ -1,4 +1,4 @@
-package notify
+package relay
 
 import (
 	"container/heap"
@@ -9,13 +9,13 @@ import (
 	"github.com/cairnstore/cairn/log/stream"
 )
 
-// worker delivers the events of the keys hashed to it, one at a time. Each
-// key has its own queue in stream order: an event is attempted only when
-// every earlier event of its key was delivered, so per-key order holds. A
-// key whose head event fails waits out an exponential backoff on its own;
-// the worker goes on with its other keys meanwhile.
+// worker handles the events of the subjects hashed to it, one at a time.
+// Each subject has its own queue in stream order: an event is attempted
+// only when every earlier event of its subject was handled, so per-subject
+// order holds. A subject whose head event fails waits out an exponential
+// backoff on its own; the worker goes on with its other subjects meanwhile.
 type worker struct {
-	d     *deliverer
+	r     *Relay
 	inbox chan *stream.Delivery
 	keys  map[string]*keyQueue // by subject: bucket incarnation and key
 	ready []string             // keys whose head event may be attempted now
@@ -30,14 +30,14 @@ type keyQueue struct {
 	due      time.Time // when backing off: the next attempt
 }
 
-func newWorker(d *deliverer) *worker {
-	return &worker{d: d, inbox: make(chan *stream.Delivery, 64), keys: map[string]*keyQueue{}}
+func newWorker(r *Relay) *worker {
+	return &worker{r: r, inbox: make(chan *stream.Delivery, 64), keys: map[string]*keyQueue{}}
 }
 
 func (w *worker) run(ctx context.Context) {
 	// NB: held events are reported in progress well within AckWait so
 	// that the server never redelivers one behind a newer event.
-	beat := time.NewTicker(w.d.s.o.AckWait / 3)
+	beat := time.NewTicker(w.r.o.AckWait / 3)
 	defer beat.Stop()
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
@@ -104,31 +104,24 @@ func (w *worker) add(m *stream.Delivery) {
 	q.msgs[i] = m
 }
 
-// attempt delivers the head event of the first ready key.
+// attempt handles the head event of the first ready key.
 func (w *worker) attempt(ctx context.Context) {
 	subject := w.ready[0]
 	w.ready = w.ready[1:]
 	q := w.keys[subject]
 	m := q.msgs[0]
-	err := w.d.deliver(ctx, m)
+	err := w.r.o.Handle(ctx, m)
 	if ctx.Err() != nil {
 		return // stopping: the event stays unacknowledged
 	}
 	if err != nil {
 		q.attempts++
-		w.d.failures.Inc()
-		if q.attempts == 1 || q.attempts&(q.attempts-1) == 0 { // 1, 2, 4, 8...: do not flood the log
-			w.d.s.o.Logger.Warn("notification not delivered; retrying", "target", w.d.t.ID(), "seq", m.Seq,
-				"attempts", q.attempts, "err", err)
-		}
-		q.due = time.Now().Add(w.backoff(q.attempts))
+		w.r.attemptFailed(m, q.attempts, err)
+		q.due = time.Now().Add(w.r.backoff(q.attempts))
 		heap.Push(&w.later, q)
 		return
 	}
-	if err := m.Ack(); err != nil {
-		// The event may come again (at-least-once); nothing is lost.
-		w.d.s.o.Logger.Debug("ack failed", "target", w.d.t.ID(), "seq", m.Seq, "err", err)
-	}
+	w.r.acked(m)
 	q.msgs, q.attempts = q.msgs[1:], 0
 	if len(q.msgs) == 0 {
 		delete(w.keys, subject)
@@ -139,8 +132,8 @@ func (w *worker) attempt(ctx context.Context) {
 
 // backoff is the delay before attempt n+1: RetryMin doubling per failure
 // up to RetryMax, with ±20% jitter so that keys do not retry in lockstep.
-func (w *worker) backoff(failures int) time.Duration {
-	t := w.d.s.o.Tuning
+func (r *Relay) backoff(failures int) time.Duration {
+	t := r.o.Tuning
 	d := t.RetryMin
 	for i := 1; i < failures && d < t.RetryMax; i++ {
 		d *= 2
