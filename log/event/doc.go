@@ -23,6 +23,10 @@
 //	  "bucketId": "<32 hex>",            bucket incarnation (optional)
 //	  "key":      "<object key>",        (optional)
 //	  "versionId":"<version id>",        (optional)
+//	  "requestId":"<S3 request id>",     (optional)
+//	  "sourceIp": "<client address>",    (optional)
+//	  "replica":  true,                  (optional) a change replicated from
+//	                                     another site (see replication.go)
 //	  "data":     { ...payload... }
 //	}
 //

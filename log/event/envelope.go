@@ -34,6 +34,9 @@ type Header struct {
 	VersionID string    `json:"versionId,omitempty"`
 	RequestID string    `json:"requestId,omitempty"` // the S3 request that caused the event
 	SourceIP  string    `json:"sourceIp,omitempty"`  // the client's address
+	// Replica is set on an event that applies a change replicated from
+	// another site; replication never sends it on (see replication.go).
+	Replica bool `json:"replica,omitempty"`
 }
 
 // Event is a decoded event. Seq is the stream sequence (0 until appended).

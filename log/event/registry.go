@@ -76,6 +76,8 @@ var registry = map[string]typeInfo{
 	TypeMultipartPart:      {versions: []version{jsonVersion[MultipartPart](nil)}},
 	TypeMultipartAborted:   {versions: []version{jsonVersion[MultipartAborted](nil)}},
 	TypeBucketNotification: {versions: []version{jsonVersion[BucketNotification](nil)}},
+	TypeBucketReplication:  {versions: []version{jsonVersion[BucketReplication](nil)}},
+	TypeObjectReplication:  {versions: []version{jsonVersion[ObjectReplicated](nil)}},
 }
 
 // Types returns every registered type name with its current version.

@@ -12,7 +12,8 @@
 //
 //	s3.ev.<bucketID>.<keyhash>   object mutations of one key
 //	s3.bk.<namehash>             bucket lifecycle (the claim on a name)
-//	s3.bc.<bucketID>             bucket configuration (tags, notification)
+//	s3.bc.<bucketID>             bucket configuration (tags, notification, replication)
+//	s3.rs.<bucketID>.<keyhash>   replication outcomes of one key's versions
 //	s3.mp.<bucketID>.<uploadID>  multipart uploads (reserved)
 //	s3.iam.u.<namehash>          a user (created, updated, deleted)
 //	s3.iam.k.<keyhash>           an access key (created, updated, deleted)

@@ -48,3 +48,11 @@ func KeySubject(accessKey string) string { return "s3.iam.k." + Hash(accessKey) 
 func UploadSubject(bucketID, uploadID string) string {
 	return "s3.mp." + bucketID + "." + uploadID
 }
+
+// ReplicationStatusSubject carries the replication outcomes of one key's
+// versions (object.replication). They are kept off the key's own subject
+// so that they never disturb its conditional-write guard, nor the
+// bucket's deletion guard on s3.ev.<bucketID>.>.
+func ReplicationStatusSubject(bucketID, key string) string {
+	return "s3.rs." + bucketID + "." + Hash(key)
+}
