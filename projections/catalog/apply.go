@@ -117,6 +117,10 @@ func apply(b *tx, ev *event.Event) error {
 		return applyMultipartAborted(b, ev, p)
 	case *event.BucketNotification:
 		return applyBucketNotification(b, ev, p)
+	case *event.BucketReplication:
+		return applyBucketReplication(b, ev, p)
+	case *event.ObjectReplicated:
+		return applyObjectReplicated(b, ev, p)
 	}
 	return nil
 }
@@ -303,6 +307,7 @@ func applyObjectPut(b *tx, ev *event.Event, p *event.ObjectPut) error {
 		return err
 	}
 	o := Object{Seq: ev.Seq, Modified: ev.Time, Owner: ev.Actor, ObjectPut: *p}
+	o.Replica, o.Replication = replicationOf(b, ev, p.Tags)
 	if err := setJSON(b.Batch, key, &o); err != nil {
 		return err
 	}
@@ -403,5 +408,5 @@ func applyBucketNotification(b *tx, ev *event.Event, p *event.BucketNotification
 	}
 	cur, _ := b.bucket(ev.Bucket)
 	n := Notification{Seq: ev.Seq, Owner: cur.Owner, Rules: p.Rules}
-	return setJSON(b.Batch, notifyKey(rid, ev.Seq), &n)
+	return setJSON(b.Batch, configKey(prefixNotify, rid, ev.Seq), &n)
 }

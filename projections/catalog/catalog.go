@@ -36,6 +36,9 @@ type Bucket struct {
 	Ownership    string                   `json:"ownership,omitempty"`
 	PublicAccess *event.PublicAccessBlock `json:"publicAccess,omitempty"`
 	Policy       string                   `json:"policy,omitempty"`
+	// Replication is the replication configuration in force (its history
+	// is under "X"); nil when none.
+	Replication *Replication `json:"replication,omitempty"`
 }
 
 // Object is the current object under a key. It embeds the attributes of the
@@ -46,6 +49,11 @@ type Object struct {
 	Modified time.Time `json:"mtime"`
 	Owner    string    `json:"owner,omitempty"`
 	event.ObjectPut
+	// Replica is set when the version was written by another site's
+	// replication; Replication says, per destination ("<site>:<bucket>"),
+	// how replicating it to there stands.
+	Replica     bool                        `json:"replica,omitempty"`
+	Replication map[string]ReplicationState `json:"replication,omitempty"`
 }
 
 // Notification is a bucket incarnation's notification configuration as set

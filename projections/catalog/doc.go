@@ -27,6 +27,8 @@
 //	                                -> Part JSON: one stored part of an upload
 //	"N" bucketID[16] seq[8]         -> Notification JSON: the notification
 //	                                   configuration set at stream sequence seq
+//	"X" bucketID[16] seq[8]         -> Replication JSON: the replication
+//	                                   configuration set at stream sequence seq
 //
 // Object keys sort by the raw bytes of the S3 key under a fixed-width bucket
 // id, so ListObjects with a prefix is a bounded range scan, start-after and
@@ -57,6 +59,15 @@
 // behind it runs. The versions outlive the bucket's deletion for the same
 // reason (a consumer may still be delivering the incarnation's last events);
 // they are small and few, and go when the log itself is trimmed.
+//
+// "X" keeps every replication configuration the same way
+// (ReplicationAt), for the same reason: the replication consumer decides
+// each event under the configuration of its time. The one in force is
+// also in the bucket's record, because every object put consults it: a
+// version the configuration selects starts PENDING for each destination
+// (Object.Replication), a replica (an event with Header.Replica) is marked
+// as one, and object.replication events (on their own subject) move a
+// destination to COMPLETED or FAILED without touching "K" or "L".
 //
 // "S" is segment liveness (live bytes per segment), kept in the same batch
 // as the objects that reference the bytes; compaction reads it. Every

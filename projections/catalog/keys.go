@@ -22,6 +22,7 @@ const (
 	prefixUpload   = 'U'
 	prefixPart     = 'P'
 	prefixNotify   = 'N'
+	prefixReplConf = 'X'
 )
 
 // rawID decodes a 32-hex bucket id into its fixed-width key form.
@@ -52,11 +53,11 @@ func keySeqKey(rid []byte, key string) []byte {
 	return append(append(append(k, prefixKeySeq), rid...), key...)
 }
 
-// notifyKey is where the notification configuration a bucket incarnation
-// got at stream sequence seq is kept.
-func notifyKey(rid []byte, seq uint64) []byte {
+// configKey is where the configuration of one kind (prefixNotify,
+// prefixReplConf) a bucket incarnation got at stream sequence seq is kept.
+func configKey(kind byte, rid []byte, seq uint64) []byte {
 	k := make([]byte, 0, 25)
-	return binary.BigEndian.AppendUint64(append(append(k, prefixNotify), rid...), seq)
+	return binary.BigEndian.AppendUint64(append(append(k, kind), rid...), seq)
 }
 
 func lastObjKey(rid []byte) []byte {

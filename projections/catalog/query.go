@@ -175,25 +175,35 @@ func commonPrefix(key, prefix, delim string) (string, bool) {
 // it. found is false when none was ever set by then. The caller makes sure
 // the index has applied seq (runner.WaitFor) before asking.
 func (c *Catalog) NotificationAt(bucketID string, seq uint64) (n Notification, found bool, err error) {
+	found, err = c.configAt(prefixNotify, bucketID, seq, &n)
+	if err != nil {
+		err = fmt.Errorf("catalog: notification configuration: %w", err)
+	}
+	return n, found, err
+}
+
+// configAt reads into v the last configuration of a kind a bucket
+// incarnation got at or before seq.
+func (c *Catalog) configAt(kind byte, bucketID string, seq uint64, v any) (found bool, err error) {
 	rid, err := rawID(bucketID)
 	if err != nil {
-		return n, false, err
+		return false, err
 	}
-	lower := notifyKey(rid, 0)
+	lower := configKey(kind, rid, 0)
 	upper := prefixEnd(lower[:len(lower)-8]) // every version of the bucket
 	if seq < ^uint64(0) {
-		upper = notifyKey(rid, seq+1)
+		upper = configKey(kind, rid, seq+1)
 	}
 	it, err := c.db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
 	if err != nil {
-		return n, false, err
+		return false, err
 	}
 	defer it.Close()
 	if !it.Last() {
-		return n, false, it.Error()
+		return false, it.Error()
 	}
-	if err := json.Unmarshal(it.Value(), &n); err != nil {
-		return n, false, fmt.Errorf("catalog: corrupt notification configuration %q: %w", it.Key(), err)
+	if err := json.Unmarshal(it.Value(), v); err != nil {
+		return false, fmt.Errorf("corrupt value under %q: %w", it.Key(), err)
 	}
-	return n, true, nil
+	return true, nil
 }
