@@ -179,6 +179,9 @@ func (e *Engine) PutObjectACL(ctx context.Context, bucket, key, actor string, sp
 	if err == nil && full != nil && b.Ownership == authz.BucketOwnerEnforced {
 		err = ErrACLNotSupported
 	}
+	if r := replicaOf(ctx); r != nil && full != nil {
+		acl, err = *full, nil // the source's ACL, owner included, as it is there
+	}
 	if err != nil {
 		return err
 	}

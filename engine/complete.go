@@ -130,6 +130,7 @@ func (e *Engine) tryComplete(ctx context.Context, in CompleteMultipartInput, ret
 	}
 	ev := &event.Event{Header: e.header(ctx, in.Actor), Payload: p}
 	ev.Bucket, ev.BucketID, ev.Key = in.Bucket, b.id, in.Key
+	asReplica(ctx, ev, &p.ACL)
 	seq, err := e.appendEvent(ctx, stream.ObjectSubject(b.id, in.Key), ev, &stream.Expect{Seq: kseq})
 	if err != nil {
 		return CompleteResult{}, err

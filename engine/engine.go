@@ -28,8 +28,11 @@ type Options struct {
 	// Destinations says whether an ARN names a notification destination
 	// declared on this server; nil: none is.
 	Destinations func(arn string) bool
-	Now          func() time.Time
-	Logger       *slog.Logger
+	// Sites are the replication sites declared on this server, by id: a
+	// replication rule's destination must name one.
+	Sites  []string
+	Now    func() time.Time
+	Logger *slog.Logger
 	// Root is the administrator's key; MasterKey (32 bytes) seals the
 	// secrets of users' keys in the log and must be the same on every
 	// gateway sharing the log.
@@ -116,5 +119,6 @@ func WithRequestInfo(ctx context.Context, ri RequestInfo) context.Context {
 // header starts an event's common part.
 func (e *Engine) header(ctx context.Context, actor string) event.Header {
 	ri, _ := ctx.Value(requestInfoKey{}).(RequestInfo)
-	return event.Header{ID: event.NewID(), Time: e.o.Now().UTC(), Actor: actor, RequestID: ri.ID, SourceIP: ri.SourceIP}
+	return event.Header{ID: event.NewID(), Time: e.o.Now().UTC(), Actor: actor, RequestID: ri.ID, SourceIP: ri.SourceIP,
+		Replica: replicaOf(ctx) != nil}
 }

@@ -33,7 +33,11 @@ type ObjectInfo struct {
 	Tags         map[string]string
 	Parts        []PartInfo // in order, for objects made by a multipart upload
 	Seq          uint64     // stream sequence of the event that made it
-	extents      []event.Extent
+	// ReplicationStatus is S3's x-amz-replication-status: PENDING,
+	// COMPLETED or FAILED on a replicated source, REPLICA on a replica;
+	// "" when the version is not replicated.
+	ReplicationStatus string
+	extents           []event.Extent
 }
 
 func infoOf(o catalog.Object) ObjectInfo {
@@ -43,7 +47,7 @@ func infoOf(o catalog.Object) ObjectInfo {
 	}
 	return ObjectInfo{Key: o.Key, Size: o.Size, ETag: o.ETag, Modified: o.Modified, ContentHeaders: o.ContentHeaders,
 		UserMeta: o.UserMeta, Checksums: o.Checksums, ChecksumType: o.ChecksumType, StorageClass: o.StorageClass,
-		Owner: owner, Tags: o.Tags, Parts: o.Parts, Seq: o.Seq, extents: o.Extents}
+		Owner: owner, Tags: o.Tags, Parts: o.Parts, Seq: o.Seq, ReplicationStatus: o.ReplicationStatus(), extents: o.Extents}
 }
 
 // object returns the current object under key.

@@ -117,6 +117,7 @@ func (e *Engine) PutObject(ctx context.Context, in PutObjectInput) (PutObjectRes
 	}
 	ev := &event.Event{Header: e.header(ctx, in.Actor), Payload: p}
 	ev.ID, ev.Bucket, ev.BucketID, ev.Key = id, in.Bucket, b.id, in.Key
+	asReplica(ctx, ev, &p.ACL)
 	if _, err := e.appendObject(ctx, b, in.Key, ev, in.Cond); err != nil {
 		return PutObjectResult{}, err
 	}
