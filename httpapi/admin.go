@@ -24,6 +24,7 @@ import (
 //	POST   /_cairn/admin/v1/users/NAME/keys                            -> 201 {"accessKey","secretKey"}
 //	PUT    /_cairn/admin/v1/keys/ACCESSKEY      {"active":false}       -> 204
 //	DELETE /_cairn/admin/v1/keys/ACCESSKEY                             -> 204
+//	GET    /_cairn/admin/v1/replication                                -> 200 replication status
 //
 // A key's secret appears in the answer that creates it and nowhere else.
 const adminBucket = "_cairn"
@@ -92,6 +93,15 @@ func (h *Handler) admin(w http.ResponseWriter, r *http.Request, q *request) erro
 		return writeJSON(w, http.StatusCreated, AdminKey{AccessKey: cred.AccessKey, SecretKey: cred.SecretKey, Active: true})
 	case parts[0] == "keys" && len(parts) == 2:
 		return h.adminKey(w, r, q, parts[1])
+	case parts[0] == "replication" && len(parts) == 1 && r.Method == http.MethodGet:
+		if h.o.Replication == nil {
+			return s3err.New(s3err.NotImplemented, "This server does not run replication.")
+		}
+		st, err := h.o.Replication.Status(r.Context())
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, st)
 	}
 	return s3err.New(s3err.InvalidRequest, "unknown admin API path")
 }

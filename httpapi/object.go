@@ -81,6 +81,7 @@ func objectHeaders(w http.ResponseWriter, r *http.Request, o engine.ObjectInfo, 
 	set("Cache-Control", o.CacheControl)
 	set("Expires", o.Expires)
 	set("x-amz-storage-class", o.StorageClass)
+	set("x-amz-replication-status", o.ReplicationStatus)
 	for k, v := range o.UserMeta {
 		h["X-Amz-Meta-"+k] = []string{v} // S3 returns the names as stored (lower case)
 	}

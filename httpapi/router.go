@@ -71,6 +71,17 @@ type route struct {
 
 func (h *Handler) table() []route {
 	return []route{
+		// Another site's replica writes (see replica.go) come first: they
+		// are the ordinary operations plus a header.
+		{http.MethodPost, levelObject, []string{"uploads", ""}, "ReplicateCreateMultipartUpload", h.replica(h.createMultipartUpload), hdrReplica},
+		{http.MethodPut, levelObject, []string{"partNumber", "", "uploadId", ""}, "ReplicateUploadPart", h.replica(h.uploadPart), hdrReplica},
+		{http.MethodPost, levelObject, []string{"uploadId", ""}, "ReplicateCompleteMultipartUpload", h.replica(h.completeMultipartUpload), hdrReplica},
+		{http.MethodDelete, levelObject, []string{"uploadId", ""}, "ReplicateAbortMultipartUpload", h.replica(h.abortMultipartUpload), hdrReplica},
+		{http.MethodPut, levelObject, []string{"tagging", ""}, "ReplicateTags", h.replica(h.putObjectTagging), hdrReplica},
+		{http.MethodPut, levelObject, []string{"acl", ""}, "ReplicateObjectAcl", h.replica(h.putObjectACL), hdrReplica},
+		{http.MethodPut, levelObject, nil, "ReplicateObject", h.replica(h.putObject), hdrReplica},
+		{http.MethodDelete, levelObject, nil, "ReplicateDelete", h.replica(h.deleteObject), hdrReplica},
+
 		{http.MethodGet, levelBucket, []string{"uploads", ""}, "ListMultipartUploads", h.listMultipartUploads, ""},
 		{http.MethodPost, levelObject, []string{"uploads", ""}, "CreateMultipartUpload", h.createMultipartUpload, ""},
 		{http.MethodPut, levelObject, []string{"partNumber", "", "uploadId", ""}, "UploadPartCopy", h.uploadPart, "X-Amz-Copy-Source"},
@@ -103,6 +114,9 @@ func (h *Handler) table() []route {
 		{http.MethodDelete, levelBucket, []string{"publicAccessBlock", ""}, "DeletePublicAccessBlock", h.deletePublicAccessBlock, ""},
 		{http.MethodPut, levelBucket, []string{"notification", ""}, "PutBucketNotificationConfiguration", h.putBucketNotification, ""},
 		{http.MethodGet, levelBucket, []string{"notification", ""}, "GetBucketNotificationConfiguration", h.getBucketNotification, ""},
+		{http.MethodPut, levelBucket, []string{"replication", ""}, "PutBucketReplication", h.putBucketReplication, ""},
+		{http.MethodGet, levelBucket, []string{"replication", ""}, "GetBucketReplication", h.getBucketReplication, ""},
+		{http.MethodDelete, levelBucket, []string{"replication", ""}, "DeleteBucketReplication", h.deleteBucketReplication, ""},
 		{http.MethodPut, levelObject, []string{"tagging", ""}, "PutObjectTagging", h.putObjectTagging, ""},
 		{http.MethodGet, levelObject, []string{"tagging", ""}, "GetObjectTagging", h.getObjectTagging, ""},
 		{http.MethodDelete, levelObject, []string{"tagging", ""}, "DeleteObjectTagging", h.deleteObjectTagging, ""},

@@ -70,6 +70,10 @@ type Engine interface {
 
 	PutBucketNotification(ctx context.Context, bucket, actor string, rules []engine.NotificationRule) error
 	GetBucketNotification(ctx context.Context, bucket string) ([]engine.NotificationRule, error)
+
+	PutBucketReplication(ctx context.Context, bucket, actor string, cfg engine.ReplicationConfig) error
+	GetBucketReplication(ctx context.Context, bucket string) (engine.ReplicationConfig, error)
+	DeleteBucketReplication(ctx context.Context, bucket, actor string) error
 }
 
 // Options configures the handler.
@@ -90,6 +94,16 @@ type Options struct {
 	// ListenKeepAlive is how often an idle listen stream gets an empty
 	// line; 10s when zero.
 	ListenKeepAlive time.Duration
+	// Replication reports replication's state on the admin API; nil
+	// answers NotImplemented.
+	Replication ReplicationReporter
+}
+
+// ReplicationReporter reports how replication to each declared site
+// stands, as a JSON document (the replication consumers implement it;
+// cmd wires it in).
+type ReplicationReporter interface {
+	Status(ctx context.Context) (any, error)
 }
 
 // Handler serves the S3 API.

@@ -85,6 +85,17 @@ var operations = map[string]Action{
 	"GetObjectLegalHold":      objectAct("s3:GetObjectLegalHold", "", true),
 	"PutObjectLegalHold":      objectAct("s3:PutObjectLegalHold", "", true),
 
+	// Another site's replica writes (requests with X-Cairn-Replica),
+	// authorized as S3 authorizes a replication role at a destination.
+	"ReplicateObject":                  objectAct("s3:ReplicateObject", "", false),
+	"ReplicateCreateMultipartUpload":   objectAct("s3:ReplicateObject", "", false),
+	"ReplicateUploadPart":              objectAct("s3:ReplicateObject", "", false),
+	"ReplicateCompleteMultipartUpload": objectAct("s3:ReplicateObject", "", false),
+	"ReplicateAbortMultipartUpload":    objectAct("s3:ReplicateObject", "", false),
+	"ReplicateObjectAcl":               objectAct("s3:ReplicateObject", "", false),
+	"ReplicateDelete":                  objectAct("s3:ReplicateDelete", "", false),
+	"ReplicateTags":                    objectAct("s3:ReplicateTags", "", false),
+
 	// Requests for things cairn does not serve: signed-in users learn
 	// that (NotImplemented), anonymous ones learn nothing.
 	"Unsupported": {Name: "s3:Unsupported", Level: Service, AnyUser: true},

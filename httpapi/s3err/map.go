@@ -69,6 +69,10 @@ var table = []mapping{
 	{engine.ErrObjectSizeMismatch, InvalidRequest, "The provided 'x-amz-mp-object-size' header value does not match the size of the completed object."},
 	{engine.ErrInvalidCopyRange, InvalidArgument, ""},
 	{engine.ErrTooManyExtents, InvalidRequest, "The object would be made of too many ranges of other objects; copy fewer, larger ranges."},
+	{engine.ErrNoSuchReplication, ReplicationConfigurationNotFoundError, ""},
+	{engine.ErrInvalidRequest, InvalidRequest, ""},
+	{engine.ErrMalformedConfig, MalformedXML, ""},
+	{engine.ErrNotImplemented, NotImplemented, ""},
 
 	{sigv2.ErrMalformedAuthorization, InvalidArgument, "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature"},
 	{sigv2.ErrInvalidQueryAuth, AccessDenied, ""},
@@ -159,6 +163,10 @@ func addDetail(e *Error, err error) {
 			}
 			e.With("ArgumentName"+n, a.Name).With("ArgumentValue"+n, a.Value)
 		}
+	}
+	var ce *engine.ConfigError
+	if errors.As(err, &ce) {
+		e.Message = ce.Reason
 	}
 	var ae *sigv4.Error
 	if errors.As(err, &ae) && e.Message == "" && ae.Message != "" {

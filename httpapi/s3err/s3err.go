@@ -70,7 +70,7 @@ var (
 )
 
 // All lists every code, for the table's tests.
-var All = slices.Concat(coreCodes, policyCodes, postCodes, multipartCodes)
+var All = slices.Concat(coreCodes, policyCodes, postCodes, multipartCodes, []Code{ReplicationConfigurationNotFoundError})
 
 var coreCodes = []Code{AccessDenied, AccessControlListNotSupported, InvalidBucketAclWithObjectOwnership, MalformedACLError,
 	UnresolvableGrantByEmailAddress, NoSuchPublicAccessBlockConfiguration, OwnershipControlsNotFoundError, AuthorizationHeaderMalformed, AuthorizationQueryParametersError, BadDigest,
@@ -173,3 +173,7 @@ var (
 	NoSuchUpload     = Code{"NoSuchUpload", 404, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."}
 	multipartCodes   = []Code{InvalidPart, InvalidPartOrder, NoSuchUpload}
 )
+
+// ReplicationConfigurationNotFoundError answers GetBucketReplication on a
+// bucket without one.
+var ReplicationConfigurationNotFoundError = Code{"ReplicationConfigurationNotFoundError", 404, "The replication configuration was not found"}

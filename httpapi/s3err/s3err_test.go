@@ -53,7 +53,8 @@ func TestEverySentinelIsMapped(t *testing.T) {
 		sigv4.ErrMissingContentSHA256, sigv4.ErrContentSHA256Mismatch, sigv4.ErrHeadersNotSigned, sigv4.ErrIncompleteBody,
 		sigv4.ErrInvalidChunk, sigv4.ErrMalformedTrailer, sigv4.ErrMissingDecodedContentLength,
 		sigv4.ErrDecodedLengthMismatch, sigv4.ErrTrailerNotDeclared, sigv4.ErrUnsupportedAuth,
-		sigv4.ErrInvalidPresignExpires, sigv4.ErrMultipleAuth}
+		sigv4.ErrInvalidPresignExpires, sigv4.ErrMultipleAuth,
+		engine.ErrNoSuchReplication, engine.ErrInvalidRequest, engine.ErrMalformedConfig, engine.ErrNotImplemented}
 	for _, s := range sentinels {
 		e := FromError(fmt.Errorf("wrapped: %w", s))
 		if e.Code == InternalError {
@@ -62,6 +63,16 @@ func TestEverySentinelIsMapped(t *testing.T) {
 	}
 	if FromError(errors.New("disk on fire")).Code != InternalError {
 		t.Error("an unknown error must be InternalError")
+	}
+}
+
+func TestConfigErrorsKeepTheirCodeAndReason(t *testing.T) {
+	e := FromError(&engine.ConfigError{Err: engine.ErrInvalidRequest, Reason: "why"})
+	if e.Code != InvalidRequest || e.message() != "why" {
+		t.Fatalf("%s: %s", e.Code.Name, e.message())
+	}
+	if e := FromError(engine.ErrNoSuchReplication); e.Code.Status != 404 || e.Code != ReplicationConfigurationNotFoundError {
+		t.Fatalf("no configuration: %s", e.Code.Name)
 	}
 }
 

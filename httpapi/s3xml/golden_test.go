@@ -42,6 +42,7 @@ func goldens() map[string]any {
 				Parts: []ObjectPart{{PartNumber: 1, Size: 5242880, Checksum: Checksum{Checksums: Checksums{ChecksumCRC32: "AAAAAA=="}}}}}},
 	}
 	maps.Copy(all, multipartGoldens())
+	maps.Copy(all, replicationGoldens())
 	return all
 }
 

@@ -218,6 +218,7 @@ func TestOracleMutations(t *testing.T) {
 		}, ErrSignatureDoesNotMatch},
 		{"unsigned amz header", func(b []byte) []byte { return replace1(t, b, date, date+"X-Amz-Meta-B: x\r\n") }, ErrHeadersNotSigned},
 		{"unsigned amz header lower-case", func(b []byte) []byte { return replace1(t, b, date, date+"x-amz-acl: public-read\r\n") }, ErrHeadersNotSigned},
+		{"unsigned cairn header", func(b []byte) []byte { return replace1(t, b, date, date+"X-Cairn-Replica: true\r\n") }, ErrHeadersNotSigned},
 		{"content sha removed", func(b []byte) []byte {
 			return replace1(t, b, headerLine(t, b, "X-Amz-Content-Sha256"), "")
 		}, ErrMissingContentSHA256},

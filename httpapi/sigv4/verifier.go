@@ -233,7 +233,8 @@ func (v *Verifier) parseHeaderAuth(r *http.Request, header string) (*authInfo, e
 	return &authInfo{auth: a, amzDate: amzDate, payloadHash: hashes[0], mode: mode}, nil
 }
 
-// checkAmzHeadersSigned requires every x-amz-* header to be signed.
+// checkAmzHeadersSigned requires every x-amz-* header to be signed, and
+// every x-cairn-* header (cairn's replica writes rely on them).
 func checkAmzHeadersSigned(r *http.Request, signed []string) error {
 	var missing []string
 	var set map[string]bool // lower-case signed names, for long lists only
@@ -244,7 +245,7 @@ func checkAmzHeadersSigned(r *http.Request, signed []string) error {
 		}
 	}
 	for name := range r.Header {
-		if len(name) < 6 || !strings.EqualFold(name[:6], "x-amz-") {
+		if !hasPrefixFold(name, "x-amz-") && !hasPrefixFold(name, "x-cairn-") {
 			continue
 		}
 		if set != nil && !set[strings.ToLower(name)] || set == nil && !containsFold(signed, name) {
@@ -359,4 +360,8 @@ func (c *keyCache) len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.m)
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
