@@ -18,6 +18,7 @@ import (
 
 	"github.com/cairnstore/cairn/cmd/internal/server"
 	"github.com/cairnstore/cairn/notify"
+	"github.com/cairnstore/cairn/notify/replicate"
 )
 
 // serverFlags registers the flags shared by server and rebuild.
@@ -66,12 +67,20 @@ func serverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.Var(&webhooks, "notify-webhook", "notification destination ID=URL[,token=T][,timeout=D] (repeatable): arn:cairn:sqs::ID:webhook")
 	fs.Var(&natsSubjects, "notify-nats", "notification destination ID=SUBJECT on cairn's NATS (repeatable): arn:cairn:sqs::ID:nats")
 	notifyConfig := fs.String("notify-config", "", "JSON file declaring notification destinations (see README, Notifications)")
+	var replTargets repeated
+	fs.Var(&replTargets, "replication-target", "replication site ID=URL[,region=R][,generic] (repeatable); its keys in "+
+		"CAIRN_REPLICATION_<ID>_ACCESS_KEY and _SECRET_KEY; rules name it arn:cairn:s3::ID:BUCKET")
+	replConfig := fs.String("replication-config", "", "JSON file declaring replication sites (see README, Replication)")
 	lg, ok := parse(fs, args, level, stderr)
 	if !ok {
 		return 2
 	}
 	var err error
 	if cfg.Notify, err = declarations(webhooks, natsSubjects, *notifyConfig); err != nil {
+		fmt.Fprintln(stderr, "cairn:", err)
+		return 2
+	}
+	if cfg.Replicate, err = replicationSites(replTargets, *replConfig, os.Getenv); err != nil {
 		fmt.Fprintln(stderr, "cairn:", err)
 		return 2
 	}
@@ -199,4 +208,24 @@ func declarations(webhooks, natsSubjects []string, file string) (notify.Declarat
 		d.NATS = append(d.NATS, n)
 	}
 	return d, nil
+}
+
+// replicationSites gathers the replication sites of the config file and
+// the flags (whose keys come from the environment), and checks them.
+func replicationSites(flags []string, file string, getenv func(string) string) (replicate.Declarations, error) {
+	var d replicate.Declarations
+	if file != "" {
+		var err error
+		if d, err = replicate.LoadDeclarations(file); err != nil {
+			return d, err
+		}
+	}
+	for _, v := range flags {
+		t, err := replicate.ParseTargetFlag(v, getenv)
+		if err != nil {
+			return d, err
+		}
+		d.Targets = append(d.Targets, t)
+	}
+	return d, d.Check()
 }

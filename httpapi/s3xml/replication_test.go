@@ -10,7 +10,7 @@ func replicationGoldens() map[string]any {
 	return map[string]any{
 		"replication": ReplicationConfiguration{NS: NS, Role: "arn:aws:iam::000000000000:role/replication", Rules: []ReplicationRule{
 			{ID: "rule1", Status: "Enabled", Priority: &prio, DeleteMarkerReplication: &StatusElement{Status: "Disabled"},
-				Filter: &ReplicationFilter{And: &ReplicationAnd{Prefix: &pfx, Tags: []Tag{{Key: "key1", Value: "value1"}}}},
+				Filter:                    &ReplicationFilter{And: &ReplicationAnd{Prefix: &pfx, Tags: []Tag{{Key: "key1", Value: "value1"}}}},
 				ExistingObjectReplication: &StatusElement{Status: "Enabled"},
 				Destination:               ReplicationDestination{Bucket: "arn:cairn:s3::paris:tax-copy", StorageClass: "STANDARD_IA"}},
 			{ID: "v1", Status: "Disabled", Prefix: &legacy, Destination: ReplicationDestination{Bucket: "arn:aws:s3:::docs"}},

@@ -1,5 +1,5 @@
-// Package admin is "cairn admin": users and access keys through the admin
-// API, signed with the root credentials.
+// Package admin is "cairn admin": users and access keys, and replication's
+// state, through the admin API, signed with the root credentials.
 package admin
 
 import (
@@ -32,6 +32,7 @@ commands:
   key disable ACCESSKEY
   key enable ACCESSKEY
   key delete ACCESSKEY
+  replication status      each replication site's backlog, lag and failures
 
 flags:
 `
@@ -58,7 +59,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	c.creds = aws.Credentials{AccessKeyID: *ak, SecretAccessKey: *sk}
 	cmd := fs.Args()
-	if len(cmd) < 2 || (len(cmd) < 3 && cmd[1] != "list") {
+	if len(cmd) < 2 || (len(cmd) < 3 && cmd[1] != "list" && cmd[1] != "status") {
 		fs.Usage()
 		return 2
 	}
@@ -86,6 +87,8 @@ func (c *client) run(ctx context.Context, cmd []string, out io.Writer) error {
 		return c.call(ctx, out, "PUT", base+"keys/"+cmd[2], map[string]bool{"active": cmd[1] == "enable"})
 	case "key delete":
 		return c.call(ctx, out, "DELETE", base+"keys/"+cmd[2], nil)
+	case "replication status":
+		return c.call(ctx, out, "GET", base+"replication", nil)
 	}
 	return fmt.Errorf("unknown command %q", strings.Join(cmd, " "))
 }

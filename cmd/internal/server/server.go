@@ -20,6 +20,8 @@ import (
 	"github.com/cairnstore/cairn/log/segment"
 	"github.com/cairnstore/cairn/log/stream"
 	"github.com/cairnstore/cairn/notify"
+	"github.com/cairnstore/cairn/notify/relay"
+	"github.com/cairnstore/cairn/notify/replicate"
 	"github.com/cairnstore/cairn/projections/catalog"
 	"github.com/cairnstore/cairn/projections/runner"
 	"github.com/cockroachdb/pebble/v2/vfs"
@@ -58,6 +60,10 @@ type Config struct {
 	Notify          notify.Declarations
 	NotifyTuning    notify.Tuning
 	ListenKeepAlive time.Duration
+	// Replicate declares the replication sites; ReplicateTuning adjusts
+	// delivery (tests make it fast).
+	Replicate       replicate.Declarations
+	ReplicateTuning relay.Tuning
 	Logger          *slog.Logger
 	Stdout          io.Writer // where generated credentials are printed once
 	// MinPartSize lowers the 5 MiB minimum size of multipart parts; for
@@ -75,6 +81,7 @@ type Server struct {
 	run   *runner.Runner
 	segs  *segment.Store
 	ntf   *notify.Service
+	rep   *replicate.Service
 	ln    net.Listener
 	http  *http.Server
 	serve chan error
@@ -123,6 +130,9 @@ func (c *Config) defaults() error {
 	}
 	if c.Region == "" {
 		c.Region = "us-east-1"
+	}
+	if err := c.Replicate.Check(); err != nil {
+		return err
 	}
 	switch c.Durability {
 	case "":
@@ -176,15 +186,18 @@ func (s *Server) openParts(ctx context.Context) error {
 		return err
 	}
 	eng, err := engine.New(engine.Options{Log: s.log, Catalog: s.cat, Runner: s.run, Segments: s.segs, Node: node,
-		Region: cfg.Region, Barrier: cfg.NATSURL != "", Logger: cfg.Logger, Destinations: s.ntf.HasARN,
+		Region: cfg.Region, Barrier: cfg.NATSURL != "", Logger: cfg.Logger, Destinations: s.ntf.HasARN, Sites: cfg.Replicate.IDs(),
 		Root: engine.RootCredentials{AccessKey: root.AccessKey, SecretKey: root.SecretKey}, MasterKey: mk,
 		MinPartSize: cfg.MinPartSize})
 	if err != nil {
 		return err
 	}
+	if err := s.startReplication(ctx, eng); err != nil {
+		return err
+	}
 	h := httpapi.New(httpapi.Options{Engine: eng, Region: cfg.Region,
 		Domains: cfg.Domains, Logger: cfg.Logger.With("component", "http"), Metrics: s.reg, SpoolDir: spool,
-		Listener: listener{s.ntf}, ListenKeepAlive: cfg.ListenKeepAlive})
+		Listener: listener{s.ntf}, ListenKeepAlive: cfg.ListenKeepAlive, Replication: s.rep})
 	s.logMetrics()
 	s.http = &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
 		MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug)}
@@ -280,6 +293,9 @@ func (s *Server) Close(ctx context.Context) error {
 
 func (s *Server) closeParts() error {
 	var errs []error
+	if s.rep != nil {
+		s.rep.Close()
+	}
 	if s.ntf != nil {
 		s.ntf.Close()
 	}

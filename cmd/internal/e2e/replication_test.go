@@ -1,0 +1,211 @@
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/cairnstore/cairn/cmd/internal/server"
+	"github.com/cairnstore/cairn/cmd/internal/testserver"
+	"github.com/cairnstore/cairn/notify/replicate"
+)
+
+// The configuration API answers as S3 does, and a rule must name a
+// declared site.
+func TestReplicationConfigurationAPI(t *testing.T) {
+	ts := testserver.Start(t, func(c *server.Config) {
+		c.Replicate.Targets = []replicate.TargetSpec{{ID: "paris", URL: "http://127.0.0.1:9", AccessKey: "a", SecretKey: "s"}}
+	})
+	c := ts.S3(t)
+	mkBucket(t, c, "src")
+	_, err := c.GetBucketReplication(ctx, &s3.GetBucketReplicationInput{Bucket: aws.String("src")})
+	wantCode(t, err, "ReplicationConfigurationNotFoundError")
+	put := func(r types.ReplicationRule) error {
+		_, err := c.PutBucketReplication(ctx, &s3.PutBucketReplicationInput{Bucket: aws.String("src"),
+			ReplicationConfiguration: &types.ReplicationConfiguration{Role: aws.String("r"), Rules: []types.ReplicationRule{r}}})
+		return err
+	}
+	wantCode(t, put(rule("a", 1, "", "rome", "dst", false)), "InvalidArgument")
+	tagged := rule("a", 1, "", "paris", "dst", true)
+	tagged.Filter = &types.ReplicationRuleFilter{Tag: &types.Tag{Key: aws.String("k"), Value: aws.String("v")}}
+	wantCode(t, put(tagged), "InvalidRequest")
+	// S3's own ARN form names the only declared site.
+	aws1 := rule("a", 1, "docs/", "paris", "dst", true)
+	aws1.Destination.Bucket = aws.String("arn:aws:s3:::dst")
+	if err := put(aws1); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.GetBucketReplication(ctx, &s3.GetBucketReplicationInput{Bucket: aws.String("src")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := got.ReplicationConfiguration.Rules[0]
+	if aws.ToString(r.ID) != "a" || aws.ToString(r.Filter.Prefix) != "docs/" || aws.ToString(r.Destination.Bucket) != "arn:aws:s3:::dst" ||
+		r.DeleteMarkerReplication.Status != types.DeleteMarkerReplicationStatusEnabled || aws.ToInt32(r.Priority) != 1 {
+		t.Fatalf("read back %+v", r)
+	}
+	if _, err := c.DeleteBucketReplication(ctx, &s3.DeleteBucketReplicationInput{Bucket: aws.String("src")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetBucketReplication(ctx, &s3.GetBucketReplicationInput{Bucket: aws.String("src")})
+	wantCode(t, err, "ReplicationConfigurationNotFoundError")
+}
+
+// replicatedPair is a source replicating bucket "bkt" to bucket "bkt" of a
+// destination declared as site "dst".
+func replicatedPair(t *testing.T, rules ...types.ReplicationRule) (src, dst *testserver.TS) {
+	t.Helper()
+	dst = testserver.Start(t, fastReplication)
+	src = testserver.Start(t, replicatingTo("dst", dst))
+	mkBucket(t, dst.S3(t), "bkt")
+	mkBucket(t, src.S3(t), "bkt")
+	if len(rules) == 0 {
+		rules = []types.ReplicationRule{rule("all", 1, "", "dst", "bkt", true)}
+	}
+	putReplication(t, src.S3(t), "bkt", rules...)
+	return src, dst
+}
+
+// sameObject checks that key has the same bytes, ETag, content type,
+// metadata and tags on both sites, and that the copy is a replica.
+func sameObject(t *testing.T, src, dst *s3.Client, key string) {
+	t.Helper()
+	a, err := src.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String(key)})
+	ab := readAll(t, a, err)
+	b, err := dst.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String(key)})
+	bb := readAll(t, b, err)
+	if !bytes.Equal(ab, bb) || aws.ToString(a.ETag) != aws.ToString(b.ETag) || aws.ToString(a.ContentType) != aws.ToString(b.ContentType) ||
+		fmt.Sprint(a.Metadata) != fmt.Sprint(b.Metadata) || !a.LastModified.Equal(*b.LastModified) {
+		t.Fatalf("%s differs: %d/%d bytes, ETag %s/%s, type %s/%s, meta %v/%v, modified %v/%v", key, len(ab), len(bb),
+			aws.ToString(a.ETag), aws.ToString(b.ETag), aws.ToString(a.ContentType), aws.ToString(b.ContentType),
+			a.Metadata, b.Metadata, a.LastModified, b.LastModified)
+	}
+	if b.ReplicationStatus != types.ReplicationStatusReplica || a.ReplicationStatus != types.ReplicationStatusCompleted {
+		t.Fatalf("%s: status %s on the source, %s on the replica", key, a.ReplicationStatus, b.ReplicationStatus)
+	}
+	if ta, tb := tagsOf(t, src, key), tagsOf(t, dst, key); ta != tb {
+		t.Fatalf("%s: tags %s on the source, %s on the replica", key, ta, tb)
+	}
+}
+
+func tagsOf(t *testing.T, c *s3.Client, key string) string {
+	t.Helper()
+	out, err := c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("bkt"), Key: aws.String(key)})
+	if err != nil {
+		t.Fatalf("tags of %s: %v", key, err)
+	}
+	m := map[string]string{}
+	for _, tg := range out.TagSet {
+		m[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+	}
+	return fmt.Sprint(m)
+}
+
+// waitIdle waits until a site's consumer has handled every event.
+func waitIdle(t *testing.T, ts *testserver.TS, site string) {
+	t.Helper()
+	waitFor(t, "replication to "+site+" idle", 30*time.Second, func() bool {
+		st := siteStatus(t, ts, site)
+		return st.PendingEvents == 0 && st.UnackedEvents == 0
+	})
+}
+
+// Puts (with metadata and tags), multipart uploads and tag changes reach
+// the destination, byte for byte, marked as replicas; the source shows
+// COMPLETED; keys outside the rule stay home.
+func TestReplicationOneWay(t *testing.T) {
+	src, dst := replicatedPair(t, rule("docs", 1, "docs/", "dst", "bkt", false))
+	sc, dc := src.S3(t), dst.S3(t)
+	small := randBytes(t, 3000)
+	if _, err := sc.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("docs/small"), Body: bytesReader(small),
+		ContentType: aws.String("text/plain"), Metadata: map[string]string{"origin": "paris"}, Tagging: aws.String("tier=hot")}); err != nil {
+		t.Fatal(err)
+	}
+	putBytes(t, sc, "bkt", "docs/empty", nil)
+	putBytes(t, sc, "bkt", "logs/not-replicated", []byte("x"))
+	up := manager.NewUploader(sc, func(u *manager.Uploader) { u.PartSize = 5 << 20 })
+	big := randBytes(t, 11<<20) // three parts
+	if _, err := up.Upload(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("docs/big"), Body: bytesReader(big)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"docs/small", "docs/empty", "docs/big"} {
+		waitStatus(t, sc, "bkt", k, "COMPLETED")
+		sameObject(t, sc, dc, k)
+	}
+	if _, err := sc.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String("bkt"), Key: aws.String("docs/small"),
+		Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("tier"), Value: aws.String("cold")}}}}); err != nil {
+		t.Fatal(err)
+	}
+	waitIdle(t, src, "dst")
+	sameObject(t, sc, dc, "docs/small")
+	if st := replicationStatus(t, dc, "bkt", "logs/not-replicated"); st != "" || replicationStatus(t, sc, "bkt", "logs/not-replicated") != "" {
+		t.Fatal("a key outside the rule was replicated or marked")
+	}
+	if st := siteStatus(t, src, "dst"); st.Replicated < 3 || st.Bytes < uint64(len(small)+len(big)) || st.LagSeconds != 0 {
+		t.Fatalf("status %+v", st)
+	}
+}
+
+// While the destination is down, writes wait PENDING in the log; once it
+// is back, every one arrives.
+func TestReplicationCatchesUpAfterDestinationOutage(t *testing.T) {
+	src, dst := replicatedPair(t)
+	sc := src.S3(t)
+	putBytes(t, sc, "bkt", "before", []byte("before"))
+	waitStatus(t, sc, "bkt", "before", "COMPLETED")
+	cfg := dst.Cfg
+	cfg.Listen = dst.Addr() // come back at the same address
+	dst.Stop(t)
+	want := map[string][]byte{}
+	for i := 0; i < 40; i++ {
+		k := fmt.Sprintf("during/%02d", i)
+		want[k] = randBytes(t, 100+i*37)
+		putBytes(t, sc, "bkt", k, want[k])
+	}
+	if st := replicationStatus(t, sc, "bkt", "during/39"); st != "PENDING" {
+		t.Fatalf("during the outage: %s", st)
+	}
+	waitFor(t, "a backlog", 10*time.Second, func() bool {
+		st := siteStatus(t, src, "dst")
+		return st.PendingEvents+st.UnackedEvents > 0 && st.LagSeconds > 0
+	})
+	dst = testserver.StartConfig(t, cfg)
+	for k, data := range want {
+		waitStatus(t, sc, "bkt", k, "COMPLETED")
+		if got := getBytes(t, dst.S3(t), "bkt", k); !bytes.Equal(got, data) {
+			t.Fatalf("%s: %d bytes on the destination, want %d", k, len(got), len(data))
+		}
+	}
+	waitIdle(t, src, "dst")
+}
+
+// Objects made before the configuration are replicated when it asks for
+// existing objects, and not otherwise.
+func TestReplicationOfExistingObjects(t *testing.T) {
+	dst := testserver.Start(t, fastReplication)
+	src := testserver.Start(t, replicatingTo("dst", dst))
+	sc := src.S3(t)
+	for _, b := range []string{"bkt", "plain"} {
+		mkBucket(t, sc, b)
+		mkBucket(t, dst.S3(t), b)
+		putBytes(t, sc, b, "old", []byte("old "+b))
+	}
+	plain := rule("p", 1, "", "dst", "plain", false)
+	putReplication(t, sc, "plain", plain)
+	ex := rule("e", 1, "", "dst", "bkt", false)
+	ex.ExistingObjectReplication = &types.ExistingObjectReplication{Status: types.ExistingObjectReplicationStatusEnabled}
+	putReplication(t, sc, "bkt", ex)
+	putBytes(t, sc, "bkt", "new", []byte("new"))
+	waitStatus(t, sc, "bkt", "old", "COMPLETED")
+	waitStatus(t, sc, "bkt", "new", "COMPLETED")
+	sameObject(t, sc, dst.S3(t), "old")
+	waitIdle(t, src, "dst")
+	if _, err := dst.S3(t).HeadObject(ctx, headInput("plain", "old")); apiCode(err) != "NotFound" {
+		t.Fatalf("an existing object was replicated without ExistingObjectReplication: %v", err)
+	}
+}
