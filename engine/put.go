@@ -47,6 +47,7 @@ type PutObjectInput struct {
 	Tags         map[string]string
 	Cond         WriteConditions
 	ACL          *ACLSpec
+	Post         bool // a browser POST upload, not a PUT
 }
 
 // PutObjectResult is what S3 answers to a PUT.
@@ -110,7 +111,7 @@ func (e *Engine) PutObject(ctx context.Context, in PutObjectInput) (PutObjectRes
 		return PutObjectResult{}, err
 	}
 	p := &event.ObjectPut{Size: in.Size, ETag: hexMD5(sums.md5), Extents: extents,
-		ContentHeaders: in.ContentHeaders, UserMeta: in.UserMeta, StorageClass: in.StorageClass, Tags: in.Tags, ACL: acl}
+		ContentHeaders: in.ContentHeaders, UserMeta: in.UserMeta, StorageClass: in.StorageClass, Tags: in.Tags, ACL: acl, Post: in.Post}
 	if sums.checksum != "" {
 		p.Checksums = map[string]string{string(in.Checksum.Algorithm): sums.checksum}
 		p.ChecksumType = "FULL_OBJECT"

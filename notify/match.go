@@ -17,6 +17,8 @@ func EventName(ev *event.Event) string {
 			return "ObjectCreated:CompleteMultipartUpload"
 		case p.CopySource != "":
 			return "ObjectCreated:Copy"
+		case p.Post:
+			return "ObjectCreated:Post"
 		}
 		return "ObjectCreated:Put"
 	case *event.ObjectDeleted:
@@ -26,6 +28,8 @@ func EventName(ev *event.Event) string {
 			return "ObjectTagging:Delete"
 		}
 		return "ObjectTagging:Put"
+	case *event.ObjectACLSet:
+		return "ObjectAcl:Put"
 	}
 	return ""
 }

@@ -58,6 +58,8 @@ func TestEventNames(t *testing.T) {
 		{&event.ObjectPut{}, "ObjectCreated:Put"},
 		{&event.ObjectPut{CopySource: "b/k"}, "ObjectCreated:Copy"},
 		{&event.ObjectPut{UploadID: "u"}, "ObjectCreated:CompleteMultipartUpload"},
+		{&event.ObjectPut{Post: true}, "ObjectCreated:Post"},
+		{&event.ObjectACLSet{}, "ObjectAcl:Put"},
 		{&event.ObjectDeleted{}, "ObjectRemoved:Delete"},
 		{&event.ObjectTagged{Tags: map[string]string{"a": "b"}}, "ObjectTagging:Put"},
 		{&event.ObjectTagged{}, "ObjectTagging:Delete"},

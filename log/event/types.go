@@ -98,6 +98,9 @@ type ObjectPut struct {
 	// CopySource ("bucket/key") is set when the object is a server-side
 	// copy; its extents are then shared with the source.
 	CopySource string `json:"copySource,omitempty"`
+	// Post is set when a browser POST upload made the object (S3 names its
+	// notification ObjectCreated:Post).
+	Post bool `json:"post,omitempty"`
 	// Inline is reserved for small objects stored in the event itself. It
 	// is never written by this version of cairn.
 	Inline []byte `json:"inline,omitempty"`

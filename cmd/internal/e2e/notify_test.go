@@ -501,3 +501,34 @@ func subscribeNATS(t *testing.T, url, subject string) *natsBox {
 	}
 	return b
 }
+
+// A browser POST upload is reported as ObjectCreated:Post and an object
+// ACL change as ObjectAcl:Put, each only to the rule asking for it.
+func TestPostAndACLNotifications(t *testing.T) {
+	h := newHook(t, "")
+	ts := testserver.Start(t, fastNotify, withWebhook("hook", h.srv.URL, ""))
+	c := ts.S3(t)
+	mkBucket(t, c, "posts")
+	if _, err := c.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: aws.String("posts"),
+		OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred}}}}); err != nil {
+		t.Fatal(err)
+	}
+	arn := "arn:cairn:sqs::hook:webhook"
+	putNotification(t, c, "posts", &types.NotificationConfiguration{QueueConfigurations: []types.QueueConfiguration{
+		queueConfig("posted", arn, "", "s3:ObjectCreated:Post"), queueConfig("acl", arn, "", "s3:ObjectAcl:Put")}})
+	if status, body := postObject(t, ts, "posts", "form/a.txt", []byte("posted")); status != 204 {
+		t.Fatalf("POST: %d %s", status, body)
+	}
+	putBytes(t, c, "posts", "put/b.txt", []byte("a PUT: no rule"))
+	if _, err := c.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: aws.String("posts"), Key: aws.String("put/b.txt"),
+		ACL: types.ObjectCannedACLBucketOwnerRead}); err != nil {
+		t.Fatal(err)
+	}
+	want := "ObjectCreated:Post form/a.txt\nObjectAcl:Put put/b.txt\n"
+	waitFor(t, "the webhook's records", 20*time.Second, func() bool { return summary(distinct(h.records())) == want })
+	for _, r := range distinct(h.records()) {
+		if wantID := map[string]string{"ObjectCreated:Post": "posted", "ObjectAcl:Put": "acl"}[r.EventName]; r.S3.ConfigurationID != wantID {
+			t.Errorf("%s delivered under rule %q, want %q", r.EventName, r.S3.ConfigurationID, wantID)
+		}
+	}
+}
