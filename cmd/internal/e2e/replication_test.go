@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/cairnstore/cairn/cmd/internal/server"
 	"github.com/cairnstore/cairn/cmd/internal/testserver"
 	"github.com/cairnstore/cairn/notify/replicate"
@@ -207,5 +209,96 @@ func TestReplicationOfExistingObjects(t *testing.T) {
 	waitIdle(t, src, "dst")
 	if _, err := dst.S3(t).HeadObject(ctx, headInput("plain", "old")); apiCode(err) != "NotFound" {
 		t.Fatalf("an existing object was replicated without ExistingObjectReplication: %v", err)
+	}
+}
+
+// asReplica adds the replica mark (and, if given, a version time) to a
+// request, as another site's replication sends it.
+func asReplica(hdr ...string) func(*s3.Options) {
+	return func(o *s3.Options) {
+		o.APIOptions = append(o.APIOptions, smithyhttp.AddHeaderValue("X-Cairn-Replica", "true"))
+		for i := 0; i+1 < len(hdr); i += 2 {
+			o.APIOptions = append(o.APIOptions, smithyhttp.AddHeaderValue(hdr[i], hdr[i+1]))
+		}
+	}
+}
+
+// Replica writes are authorized as s3:ReplicateObject / ReplicateDelete,
+// which ordinary users lack until a bucket policy grants them; with the
+// grant, a replica keeps the time it was sent with and is marked REPLICA.
+func TestReplicaWritesNeedReplicationPermission(t *testing.T) {
+	ts := testserver.Start(t)
+	root := ts.S3(t)
+	mkBucket(t, root, "bkt")
+	alice := newUser(t, ts, "alice")
+	src := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	put := func(opts ...func(*s3.Options)) error {
+		_, err := alice.c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), Body: stringsReader("hi")}, opts...)
+		return err
+	}
+	wantCode(t, put(asReplica(hdrTime(src)...)), "AccessDenied")
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:user/alice"},
+	  "Action":"s3:ReplicateObject","Resource":"arn:aws:s3:::bkt/*"}]}`
+	if _, err := root.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("bkt"), Policy: aws.String(policy)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := put(asReplica(hdrTime(src)...)); err != nil {
+		t.Fatalf("replica write with s3:ReplicateObject: %v", err)
+	}
+	head, err := root.HeadObject(ctx, headInput("bkt", "k"))
+	if err != nil || head.ReplicationStatus != types.ReplicationStatusReplica || !head.LastModified.Equal(src) {
+		t.Fatalf("replica: %+v %v", head, err)
+	}
+	wantCode(t, put(), "AccessDenied") // s3:ReplicateObject is not s3:PutObject
+	_, err = alice.c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k")}, asReplica())
+	wantCode(t, err, "AccessDenied")
+	plain := putBytes(t, root, "bkt", "plain", []byte("x"))
+	if head, _ := root.HeadObject(ctx, headInput("bkt", "plain")); head.ReplicationStatus != "" || plain == nil {
+		t.Fatalf("an ordinary write shows %q", head.ReplicationStatus)
+	}
+}
+
+func hdrTime(t time.Time) []string {
+	return []string{"X-Cairn-Replica-Time", t.Format(time.RFC3339Nano)}
+}
+
+// ACLs travel with versions and with later changes, owner included.
+func TestReplicationKeepsACLs(t *testing.T) {
+	src, dst := replicatedPair(t)
+	for _, c := range []*s3.Client{src.S3(t), dst.S3(t)} {
+		if _, err := c.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: aws.String("bkt"),
+			OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipObjectWriter}}}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: aws.String("bkt")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sc, dc := src.S3(t), dst.S3(t)
+	if _, err := sc.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("pub"), Body: stringsReader("x"),
+		ACL: types.ObjectCannedACLPublicRead}); err != nil {
+		t.Fatal(err)
+	}
+	aclOf := func(c *s3.Client) string {
+		out, err := c.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String("bkt"), Key: aws.String("pub")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := aws.ToString(out.Owner.ID)
+		for _, g := range out.Grants {
+			s += fmt.Sprintf(" %s:%s%s", g.Permission, aws.ToString(g.Grantee.ID), aws.ToString(g.Grantee.URI))
+		}
+		return s
+	}
+	waitStatus(t, sc, "bkt", "pub", "COMPLETED")
+	if a, b := aclOf(sc), aclOf(dc); a != b || !strings.Contains(a, "AllUsers") {
+		t.Fatalf("ACL %q on the source, %q on the replica", a, b)
+	}
+	if _, err := sc.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: aws.String("bkt"), Key: aws.String("pub"), ACL: types.ObjectCannedACLPrivate}); err != nil {
+		t.Fatal(err)
+	}
+	waitIdle(t, src, "dst")
+	if a, b := aclOf(sc), aclOf(dc); a != b || strings.Contains(b, "AllUsers") {
+		t.Fatalf("after the change: ACL %q on the source, %q on the replica", a, b)
 	}
 }
