@@ -55,9 +55,15 @@ type proc struct {
 // startProc runs "cairn server" on dir and waits until it listens.
 func startProc(t *testing.T, dir string, extra ...string) *proc {
 	t.Helper()
+	return startProcEnv(t, dir, nil, extra...)
+}
+
+// startProcEnv is startProc with more environment variables.
+func startProcEnv(t *testing.T, dir string, env []string, extra ...string) *proc {
+	t.Helper()
 	args := append([]string{"server", "--data", dir, "--listen", "127.0.0.1:0"}, extra...)
 	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "CAIRN_ROOT_ACCESS_KEY="+accessKey, "CAIRN_ROOT_SECRET_KEY="+secretKey)
+	cmd.Env = append(append(os.Environ(), "CAIRN_ROOT_ACCESS_KEY="+accessKey, "CAIRN_ROOT_SECRET_KEY="+secretKey), env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
