@@ -89,6 +89,11 @@ var latencyBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
 // replicating. Consumers of sites no longer declared are left alone:
 // declared again, they resume where they stopped.
 func Start(ctx context.Context, o Options) (*Service, error) {
+	if o.Workers <= 0 {
+		// A replica is a round trip to another site plus two durable
+		// events: more in flight than a notification's webhook POST.
+		o.Workers = 32
+	}
 	o.Tuning.Defaults()
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -151,6 +151,14 @@ func TestReplicationOneWay(t *testing.T) {
 	if st := siteStatus(t, src, "dst"); st.Replicated < 3 || st.Bytes < uint64(len(small)+len(big)) || st.LagSeconds != 0 {
 		t.Fatalf("status %+v", st)
 	}
+	var metrics bytes.Buffer
+	src.Metrics().Write(&metrics)
+	for _, want := range []string{`cairn_replication_objects_total{site="dst"} 3`, `cairn_replication_seconds_count{site="dst"} 3`,
+		`cairn_replication_lag_seconds{site="dst"}`, `cairn_replication_backlog_events{site="dst"}`} {
+		if !strings.Contains(metrics.String(), want) {
+			t.Errorf("metrics lack %q:\n%s", want, metrics.String())
+		}
+	}
 }
 
 // While the destination is down, writes wait PENDING in the log; once it
@@ -300,5 +308,30 @@ func TestReplicationKeepsACLs(t *testing.T) {
 	waitIdle(t, src, "dst")
 	if a, b := aclOf(sc), aclOf(dc); a != b || strings.Contains(b, "AllUsers") {
 		t.Fatalf("after the change: ACL %q on the source, %q on the replica", a, b)
+	}
+}
+
+// A destination declared generic (any S3) gets ordinary writes: its own
+// version ids and no replica mark; tag changes still follow.
+func TestReplicationToGenericSite(t *testing.T) {
+	dst := testserver.Start(t)
+	src := testserver.Start(t, replicatingTo("dst", dst), func(c *server.Config) { c.Replicate.Targets[0].Generic = true })
+	sc, dc := src.S3(t), dst.S3(t)
+	mkBucket(t, sc, "bkt")
+	mkBucket(t, dc, "bkt")
+	putReplication(t, sc, "bkt", rule("all", 1, "", "dst", "bkt", false))
+	putBytes(t, sc, "bkt", "k", []byte("generic"))
+	waitStatus(t, sc, "bkt", "k", "COMPLETED")
+	if got := getBytes(t, dc, "bkt", "k"); string(got) != "generic" || replicationStatus(t, dc, "bkt", "k") != "" {
+		t.Fatalf("generic replica %q, status %q", got, replicationStatus(t, dc, "bkt", "k"))
+	}
+	if _, err := sc.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String("bkt"), Key: aws.String("k"),
+		Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("a"), Value: aws.String("b")}}}}); err != nil {
+		t.Fatal(err)
+	}
+	waitIdle(t, src, "dst")
+	out, err := dc.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("bkt"), Key: aws.String("k")})
+	if err != nil || len(out.TagSet) != 1 || aws.ToString(out.TagSet[0].Value) != "b" {
+		t.Fatalf("tags on the generic site: %+v %v", out, err)
 	}
 }
