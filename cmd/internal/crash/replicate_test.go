@@ -34,12 +34,8 @@ func TestKill9SourceLosesNoReplica(t *testing.T) {
 	for cycle := 0; cycle < cycles; cycle++ {
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
-		for w := 0; w < 8; w++ {
-			wg.Add(1)
-			go func(w int) {
-				defer wg.Done()
-				replWriter(src.client(), rand.New(rand.NewPCG(seed, uint64(cycle*100+w))), w, stop)
-			}(w)
+		for w := range 8 {
+			wg.Go(func() { replWriter(src.client(), rand.New(rand.NewPCG(seed, uint64(cycle*100+w))), w, stop) })
 		}
 		time.Sleep(time.Duration(800+r.IntN(1500)) * time.Millisecond) // lint:ignore the random moment
 		behind := len(diff(listing(t, src.client(), true), listing(t, dst.client(), false)))

@@ -95,10 +95,8 @@ func runReplBench(b *testing.B, size, conc int, dur time.Duration, count int) {
 	acks := map[string]time.Time{}
 	keys := make(chan int, conc)
 	var wg sync.WaitGroup
-	for w := 0; w < conc; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for range conc {
+		wg.Go(func() {
 			for k := range keys {
 				key := fmt.Sprintf("k%07d", k)
 				if _, err := sc.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bench"), Key: aws.String(key),
@@ -110,7 +108,7 @@ func runReplBench(b *testing.B, size, conc int, dur time.Duration, count int) {
 				acks[key] = time.Now()
 				mu.Unlock()
 			}
-		}()
+		})
 	}
 	b.ResetTimer()
 	start := time.Now()
