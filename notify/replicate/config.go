@@ -51,7 +51,10 @@ func (t TargetSpec) check() error {
 	}
 	u, err := url.Parse(t.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("replication target %s: %q is not an http(s) URL", t.ID, t.URL)
+		return fmt.Errorf("replication target %s: not an http(s) URL", t.ID)
+	}
+	if u.User != nil {
+		return fmt.Errorf("replication target %s: keys go in the environment or the config file, not in the URL", t.ID)
 	}
 	if t.AccessKey == "" || t.SecretKey == "" {
 		return fmt.Errorf("replication target %s: no keys (set %s and %s, or the config file's accessKey and secretKey)",

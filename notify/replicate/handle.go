@@ -156,7 +156,10 @@ func (r *replicator) failed(ctx context.Context, v Version, out Outcome, err err
 
 // update replicates a change to an existing version (tags, ACL) to each
 // of this site's destinations the version was replicated to, with the
-// version id the destination knows it by.
+// version id the destination knows it by. A replica (a version another
+// site sent here) goes to the destinations the rules select for it: a
+// client's change to a replica is a change like any other. A destination
+// that does not have the version has nothing to change.
 func (r *replicator) update(ctx context.Context, ev *event.Event, send func(dst, vid string) error) error {
 	cfg, found, err := r.config(ctx, ev)
 	if err != nil || !found {
@@ -168,18 +171,28 @@ func (r *replicator) update(ctx context.Context, ev *event.Event, send func(dst,
 	}
 	for _, rl := range r.mine(cfg.Rules) {
 		st, ok := o.Replication[rl.Dest()]
-		if !ok || !rl.Enabled {
+		if !rl.Enabled || !ok && !(o.Replica && r.selects(cfg, o, rl)) {
 			continue // the version was never selected for there
 		}
 		vid := ev.VersionID
 		if r.site.spec.Generic {
 			vid = st.RemoteVersionID
 		}
-		if err := send(rl.Bucket, vid); err != nil {
+		if err := send(rl.Bucket, vid); err != nil && !missing(err) {
 			return err
 		}
 	}
 	return nil
+}
+
+// selects says whether rl is the rule that replicates version o.
+func (r *replicator) selects(cfg catalog.Replication, o catalog.Object, rl event.ReplicationRule) bool {
+	for _, m := range cfg.Match(o.Key, o.Tags) {
+		if m.ID == rl.ID {
+			return true
+		}
+	}
+	return false
 }
 
 // barrier says whether m must be handled alone: a configuration that

@@ -261,6 +261,13 @@ func refused(err error) (string, bool) {
 	return code, true
 }
 
+// missing reports whether err says the destination has no such key or
+// version.
+func missing(err error) bool {
+	code, ok := refused(err)
+	return ok && (code == "NoSuchKey" || code == "NoSuchVersion" || code == "404")
+}
+
 func storageClassOf(rule, object string) types.StorageClass {
 	if rule != "" {
 		return types.StorageClass(rule)
