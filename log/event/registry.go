@@ -75,6 +75,11 @@ var registry = map[string]typeInfo{
 	TypeMultipartCreated:   {versions: []version{jsonVersion[MultipartCreated](nil)}},
 	TypeMultipartPart:      {versions: []version{jsonVersion[MultipartPart](nil)}},
 	TypeMultipartAborted:   {versions: []version{jsonVersion[MultipartAborted](nil)}},
+	TypeBucketVersioning:   {versions: []version{jsonVersion[BucketVersioningSet](nil)}},
+	TypeBucketObjectLock:   {versions: []version{jsonVersion[BucketObjectLockSet](nil)}},
+	TypeObjectMarker:       {versions: []version{jsonVersion[ObjectMarkerCreated](nil)}},
+	TypeObjectRetention:    {versions: []version{jsonVersion[ObjectRetentionSet](nil)}},
+	TypeObjectLegalHold:    {versions: []version{jsonVersion[ObjectLegalHoldSet](nil)}},
 }
 
 // Types returns every registered type name with its current version.
