@@ -115,28 +115,23 @@ func apply(b *tx, ev *event.Event) error {
 		return applyMultipartPart(b, ev, p)
 	case *event.MultipartAborted:
 		return applyMultipartAborted(b, ev, p)
+	case *event.ObjectMarkerCreated:
+		return applyObjectMarker(b, ev)
+	case *event.ObjectRetentionSet:
+		return applyObjectRetention(b, ev, p)
+	case *event.ObjectLegalHoldSet:
+		return applyObjectLegalHold(b, ev, p)
+	case *event.BucketVersioningSet:
+		return applyBucketVersioning(b, ev, p)
+	case *event.BucketObjectLockSet:
+		return applyBucketObjectLock(b, ev, p)
 	}
 	return nil
 }
 
 func applyObjectTagged(b *tx, ev *event.Event, p *event.ObjectTagged) error {
-	rid, live, err := liveBucket(b, ev)
-	if err != nil || !live {
-		return err
-	}
-	key := objectKey(rid, ev.Key)
-	var o Object
-	found, err := getJSON(b, key, &o)
-	if err != nil {
-		return err
-	}
-	if found { // tagging a key deleted meanwhile changes nothing
-		o.Tags = p.Tags
-		if err := setJSON(b.Batch, key, &o); err != nil {
-			return err
-		}
-	}
-	return touchKey(b, rid, ev)
+	// Tagging a version deleted meanwhile changes nothing.
+	return updateVersion(b, ev, func(o *Object) { o.Tags = p.Tags })
 }
 
 // applyBucketAccess folds a bucket's access-control changes.
@@ -159,23 +154,15 @@ func applyBucketAccess(b *tx, ev *event.Event) error {
 }
 
 func applyObjectACL(b *tx, ev *event.Event, p *event.ObjectACLSet) error {
-	rid, live, err := liveBucket(b, ev)
-	if err != nil || !live {
-		return err
-	}
-	key := objectKey(rid, ev.Key)
-	var o Object
-	found, err := getJSON(b, key, &o)
-	if err != nil {
-		return err
-	}
-	if found {
-		o.ACL = &p.ACL
-		if err := setJSON(b.Batch, key, &o); err != nil {
-			return err
-		}
-	}
-	return touchKey(b, rid, ev)
+	return updateVersion(b, ev, func(o *Object) { o.ACL = &p.ACL })
+}
+
+func applyObjectRetention(b *tx, ev *event.Event, p *event.ObjectRetentionSet) error {
+	return updateVersion(b, ev, func(o *Object) { o.LockMode, o.RetainUntil = p.Mode, p.RetainUntil })
+}
+
+func applyObjectLegalHold(b *tx, ev *event.Event, p *event.ObjectLegalHoldSet) error {
+	return updateVersion(b, ev, func(o *Object) { o.LegalHold = p.On })
 }
 
 func applyBucketTagged(b *tx, ev *event.Event, p *event.BucketTagged) error {
@@ -207,6 +194,9 @@ func applyBucketCreated(b *tx, ev *event.Event, p *event.BucketCreated) error {
 	}
 	nb := Bucket{ID: ev.BucketID, Region: p.Region, Owner: p.Owner, Created: ev.Time, Seq: ev.Seq, NameSeq: ev.Seq,
 		ACL: p.ACL, Ownership: p.Ownership, PublicAccess: p.PublicAccess}
+	if p.ObjectLock {
+		nb.Versioning, nb.Lock = event.VersioningEnabled, &event.BucketObjectLockSet{}
+	}
 	return b.setBucket(ev.Bucket, nb)
 }
 
@@ -222,6 +212,9 @@ func applyBucketDeleted(b *tx, ev *event.Event) error {
 	// The stream guard made sure the bucket was empty; should anything be
 	// left, drop it deterministically so no object outlives its bucket.
 	if err := dropObjects(b, rid); err != nil {
+		return err
+	}
+	if err := dropVersions(b, rid); err != nil {
 		return err
 	}
 	// In-progress uploads do not keep a bucket alive (as in S3 for general
@@ -272,16 +265,23 @@ func dropObjects(b *tx, rid []byte) error {
 
 // liveBucket returns the raw id of ev's bucket incarnation if it is live.
 func liveBucket(b *tx, ev *event.Event) ([]byte, bool, error) {
+	_, rid, live, err := liveIncarnation(b, ev)
+	return rid, live, err
+}
+
+// liveIncarnation returns the record and raw id of ev's bucket
+// incarnation if it is live.
+func liveIncarnation(b *tx, ev *event.Event) (Bucket, []byte, bool, error) {
 	bk, found := b.bucket(ev.Bucket)
 	if !found || bk.Deleted || bk.ID != ev.BucketID {
-		return nil, false, nil
+		return bk, nil, false, nil
 	}
 	rid, err := rawID(bk.ID)
-	return rid, err == nil, err
+	return bk, rid, err == nil, err
 }
 
 func applyObjectPut(b *tx, ev *event.Event, p *event.ObjectPut) error {
-	rid, live, err := liveBucket(b, ev)
+	bk, rid, live, err := liveIncarnation(b, ev)
 	if err != nil || !live {
 		return err // an object event after its bucket's deletion is a no-op
 	}
@@ -296,12 +296,8 @@ func applyObjectPut(b *tx, ev *event.Event, p *event.ObjectPut) error {
 			return touchKey(b, rid, ev)
 		}
 	}
-	key := objectKey(rid, ev.Key)
-	if err := replaceObject(b, key); err != nil {
-		return err
-	}
-	o := Object{Seq: ev.Seq, Modified: ev.Time, Owner: ev.Actor, ObjectPut: *p}
-	if err := setJSON(b.Batch, key, &o); err != nil {
+	o := Object{Key: ev.Key, Seq: ev.Seq, Modified: ev.Time, Owner: ev.Actor, VersionID: ev.VersionID, ObjectPut: *p}
+	if err := putVersion(b, bk, rid, &o); err != nil {
 		return err
 	}
 	if err := addLiveness(b, p.Extents, +1); err != nil {
@@ -320,15 +316,11 @@ func touchKey(b *tx, rid []byte, ev *event.Event) error {
 }
 
 func applyObjectDeleted(b *tx, ev *event.Event) error {
-	rid, live, err := liveBucket(b, ev)
+	bk, rid, live, err := liveIncarnation(b, ev)
 	if err != nil || !live {
 		return err
 	}
-	key := objectKey(rid, ev.Key)
-	if err := replaceObject(b, key); err != nil {
-		return err
-	}
-	if err := b.Delete(key, nil); err != nil {
+	if err := deleteVersion(b, bk, rid, ev.Key, ev.VersionID); err != nil {
 		return err
 	}
 	return touchKey(b, rid, ev)
