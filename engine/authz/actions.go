@@ -85,6 +85,20 @@ var operations = map[string]Action{
 	"GetObjectLegalHold":      objectAct("s3:GetObjectLegalHold", "", true),
 	"PutObjectLegalHold":      objectAct("s3:PutObjectLegalHold", "", true),
 
+	// The same operations on a version named by versionId.
+	"GetObjectVersion":           objectAct("s3:GetObjectVersion", Read, true),
+	"HeadObjectVersion":          objectAct("s3:GetObjectVersion", Read, true),
+	"DeleteObjectVersion":        objectAct("s3:DeleteObjectVersion", Write, false),
+	"GetObjectVersionTagging":    objectAct("s3:GetObjectVersionTagging", "", true),
+	"PutObjectVersionTagging":    objectAct("s3:PutObjectVersionTagging", "", true),
+	"DeleteObjectVersionTagging": objectAct("s3:DeleteObjectVersionTagging", "", true),
+	"GetObjectVersionAcl":        objectAct("s3:GetObjectVersionAcl", ReadACP, true),
+	"PutObjectVersionAcl":        objectAct("s3:PutObjectVersionAcl", WriteACP, true),
+	"GetObjectVersionAttributes": objectAct("s3:GetObjectVersionAttributes", "", true),
+	// Not an operation: what a request needs to shorten or remove
+	// GOVERNANCE retention (x-amz-bypass-governance-retention: true).
+	"BypassGovernanceRetention": objectAct("s3:BypassGovernanceRetention", "", false),
+
 	// Requests for things cairn does not serve: signed-in users learn
 	// that (NotImplemented), anonymous ones learn nothing.
 	"Unsupported": {Name: "s3:Unsupported", Level: Service, AnyUser: true},
