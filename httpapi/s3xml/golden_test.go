@@ -36,6 +36,7 @@ func goldens() map[string]any {
 				Parts: []ObjectPart{{PartNumber: 1, Size: 5242880, Checksum: Checksum{ChecksumCRC32: "AAAAAA=="}}}}},
 	}
 	maps.Copy(all, multipartGoldens())
+	maps.Copy(all, versioningGoldens())
 	return all
 }
 
