@@ -47,12 +47,14 @@ type PutObjectInput struct {
 	Tags         map[string]string
 	Cond         WriteConditions
 	ACL          *ACLSpec
+	Lock         *LockSpec // x-amz-object-lock-*
 }
 
 // PutObjectResult is what S3 answers to a PUT.
 type PutObjectResult struct {
 	ETag      string
 	Checksums map[string]string
+	VersionID string // "" in a bucket whose versioning was never configured
 }
 
 func checkPut(in *PutObjectInput) error {
@@ -95,6 +97,9 @@ func (e *Engine) PutObject(ctx context.Context, in PutObjectInput) (PutObjectRes
 	if err != nil {
 		return PutObjectResult{}, err
 	}
+	if err := e.askLock(b, in.Lock, in.ContentMD5 != nil || in.Checksum.Algorithm != ""); err != nil {
+		return PutObjectResult{}, err
+	}
 	if in.Cond.set() { // fail fast, before reading the body
 		o, found, err := e.current(b, in.Key)
 		if err == nil {
@@ -117,6 +122,10 @@ func (e *Engine) PutObject(ctx context.Context, in PutObjectInput) (PutObjectRes
 	}
 	ev := &event.Event{Header: e.header(ctx, in.Actor), Payload: p}
 	ev.ID, ev.Bucket, ev.BucketID, ev.Key = id, in.Bucket, b.id, in.Key
+	if ev.VersionID, ev.Time, err = e.newVersion(b, in.Key, ev.Time); err != nil {
+		return PutObjectResult{}, err
+	}
+	p.Lock = lockFor(b, in.Lock, ev.Time)
 	if _, err := e.appendObject(ctx, b, in.Key, ev, in.Cond); err != nil {
 		return PutObjectResult{}, err
 	}
@@ -124,7 +133,7 @@ func (e *Engine) PutObject(ctx context.Context, in PutObjectInput) (PutObjectRes
 	if cur, err := e.bucket(ctx, in.Bucket); err != nil || cur.id != b.id {
 		return PutObjectResult{}, ErrNoSuchBucket
 	}
-	return PutObjectResult{ETag: p.ETag, Checksums: p.Checksums}, nil
+	return PutObjectResult{ETag: p.ETag, Checksums: p.Checksums, VersionID: ev.VersionID}, nil
 }
 
 type bodySums struct {

@@ -72,6 +72,15 @@ type route struct {
 func (h *Handler) table() []route {
 	return []route{
 		{http.MethodGet, levelBucket, []string{"uploads", ""}, "ListMultipartUploads", h.listMultipartUploads, ""},
+		{http.MethodGet, levelBucket, []string{"versions", ""}, "ListObjectVersions", h.listObjectVersions, ""},
+		{http.MethodGet, levelBucket, []string{"versioning", ""}, "GetBucketVersioning", h.getBucketVersioning, ""},
+		{http.MethodPut, levelBucket, []string{"versioning", ""}, "PutBucketVersioning", h.putBucketVersioning, ""},
+		{http.MethodGet, levelBucket, []string{"object-lock", ""}, "GetObjectLockConfiguration", h.getObjectLockConfig, ""},
+		{http.MethodPut, levelBucket, []string{"object-lock", ""}, "PutObjectLockConfiguration", h.putObjectLockConfig, ""},
+		{http.MethodGet, levelObject, []string{"retention", ""}, "GetObjectRetention", h.getObjectRetention, ""},
+		{http.MethodPut, levelObject, []string{"retention", ""}, "PutObjectRetention", h.putObjectRetention, ""},
+		{http.MethodGet, levelObject, []string{"legal-hold", ""}, "GetObjectLegalHold", h.getObjectLegalHold, ""},
+		{http.MethodPut, levelObject, []string{"legal-hold", ""}, "PutObjectLegalHold", h.putObjectLegalHold, ""},
 		{http.MethodPost, levelObject, []string{"uploads", ""}, "CreateMultipartUpload", h.createMultipartUpload, ""},
 		{http.MethodPut, levelObject, []string{"partNumber", "", "uploadId", ""}, "UploadPartCopy", h.uploadPart, "X-Amz-Copy-Source"},
 		{http.MethodPut, levelObject, []string{"partNumber", "", "uploadId", ""}, "UploadPart", h.uploadPart, ""},
@@ -117,6 +126,17 @@ func (h *Handler) table() []route {
 	}
 }
 
+// versionOps are the object operations that take ?versionId=, with the
+// name (and so the IAM action) each has when it does.
+var versionOps = map[string]string{
+	"GetObject": "GetObjectVersion", "HeadObject": "HeadObjectVersion", "DeleteObject": "DeleteObjectVersion",
+	"GetObjectTagging": "GetObjectVersionTagging", "PutObjectTagging": "PutObjectVersionTagging",
+	"DeleteObjectTagging": "DeleteObjectVersionTagging", "GetObjectAcl": "GetObjectVersionAcl",
+	"PutObjectAcl": "PutObjectVersionAcl", "GetObjectAttributes": "GetObjectVersionAttributes",
+	"GetObjectRetention": "GetObjectRetention", "PutObjectRetention": "PutObjectRetention",
+	"GetObjectLegalHold": "GetObjectLegalHold", "PutObjectLegalHold": "PutObjectLegalHold",
+}
+
 func (h *Handler) routes() *mux.Router {
 	m := mux.NewRouter()
 	m.SkipClean(true)
@@ -134,6 +154,9 @@ func (h *Handler) routes() *mux.Router {
 		}
 		if rt.header != "" {
 			mr = mr.MatcherFunc(hasHeader(rt.header))
+		}
+		if _, ok := versionOps[rt.op]; ok {
+			names = append(names, "versionId")
 		}
 		mr.MatcherFunc(noSubresourceBut(names...)).Handler(h.wrap(rt.op, rt.h))
 	}
