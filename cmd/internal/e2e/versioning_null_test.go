@@ -1,7 +1,12 @@
 package e2e
 
 import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -88,5 +93,58 @@ func TestDeleteMarkersStack(t *testing.T) {
 	deleteKey(t, c, "stack", "never", m2)
 	if _, err := c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("stack")}); err != nil {
 		t.Fatalf("DeleteBucket once every version is gone: %v", err)
+	}
+}
+
+func TestBoto3Versioning(t *testing.T) {
+	requireTool(t, "python3", "-c", "import boto3")
+	ts := testserver.Start(t)
+	cmd := exec.Command("python3", filepath.Join("testdata", "boto3_versioning.py"))
+	cmd.Env = append(os.Environ(), ts.Env()...)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "versioning scenario passed") {
+		t.Fatalf("boto3 versioning scenario failed: %v\n%s", err, out)
+	}
+}
+
+// The README's aws CLI example: put-bucket-versioning, versions made by
+// put-object, list-object-versions, and delete-object with a version id.
+func TestAWSCLIVersioning(t *testing.T) {
+	requireTool(t, "aws", "--version")
+	ts := testserver.Start(t)
+	awsCLI(t, ts, nil, "s3", "mb", "s3://cli-versions")
+	awsCLI(t, ts, nil, "s3api", "put-bucket-versioning", "--bucket", "cli-versions", "--versioning-configuration", "Status=Enabled")
+	if out := awsCLI(t, ts, nil, "s3api", "get-bucket-versioning", "--bucket", "cli-versions"); !strings.Contains(out, `"Status": "Enabled"`) {
+		t.Fatalf("get-bucket-versioning: %s", out)
+	}
+	file := filepath.Join(t.TempDir(), "f")
+	var ids []string
+	for _, body := range []string{"one", "two"} {
+		if err := os.WriteFile(file, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var put struct{ VersionId string }
+		if err := json.Unmarshal([]byte(awsCLI(t, ts, nil, "s3api", "put-object", "--bucket", "cli-versions", "--key", "f", "--body", file)), &put); err != nil || put.VersionId == "" {
+			t.Fatalf("put-object: %v %+v", err, put)
+		}
+		ids = append(ids, put.VersionId)
+	}
+	awsCLI(t, ts, nil, "s3", "rm", "s3://cli-versions/f") // a delete marker
+	var list struct {
+		Versions      []struct{ VersionId string }
+		DeleteMarkers []struct{ VersionId string }
+	}
+	if err := json.Unmarshal([]byte(awsCLI(t, ts, nil, "s3api", "list-object-versions", "--bucket", "cli-versions")), &list); err != nil ||
+		len(list.Versions) != 2 || len(list.DeleteMarkers) != 1 || list.Versions[0].VersionId != ids[1] {
+		t.Fatalf("list-object-versions: %v %+v", err, list)
+	}
+	awsCLI(t, ts, nil, "s3api", "delete-object", "--bucket", "cli-versions", "--key", "f", "--version-id", list.DeleteMarkers[0].VersionId)
+	out := filepath.Join(t.TempDir(), "out")
+	awsCLI(t, ts, nil, "s3api", "get-object", "--bucket", "cli-versions", "--key", "f", "--version-id", ids[0], out)
+	if got, _ := os.ReadFile(out); string(got) != "one" {
+		t.Fatalf("get-object --version-id: %q", got)
+	}
+	if ls := awsCLI(t, ts, nil, "s3", "ls", "s3://cli-versions"); !strings.Contains(ls, " f\n") {
+		t.Fatalf("the restored object is not listed: %s", ls)
 	}
 }
