@@ -184,10 +184,7 @@ func (e *Engine) PutObjectACL(ctx context.Context, bucket, key, vid, actor strin
 	if err != nil {
 		return "", err
 	}
-	ev := &event.Event{Header: e.header(ctx, actor), Payload: &event.ObjectACLSet{ACL: acl}}
-	ev.Bucket, ev.BucketID, ev.Key, ev.VersionID = bucket, b.ID, key, o.VersionID
-	_, err = e.appendEvent(ctx, stream.ObjectSubject(b.ID, key), ev, nil)
-	return o.VersionID, err
+	return o.VersionID, e.appendVersionEvent(ctx, bucketOf(b), key, o.VersionID, actor, &event.ObjectACLSet{ACL: acl})
 }
 
 // bucketRecord is a live bucket's full record.

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/cairnstore/cairn/log/event"
-	"github.com/cairnstore/cairn/log/stream"
 )
 
 // Object Lock: a bucket created with it (or a versioned bucket that turns
@@ -238,8 +237,5 @@ func (e *Engine) PutObjectLegalHold(ctx context.Context, bucket, key, vid, actor
 	if err != nil {
 		return "", err
 	}
-	ev := &event.Event{Header: e.header(ctx, actor), Payload: &event.ObjectLegalHoldSet{On: on}}
-	ev.Bucket, ev.BucketID, ev.Key, ev.VersionID = bucket, b.id, key, o.VersionID
-	_, err = e.appendEvent(ctx, stream.ObjectSubject(b.id, key), ev, nil)
-	return o.VersionID, err
+	return o.VersionID, e.appendVersionEvent(ctx, b, key, o.VersionID, actor, &event.ObjectLegalHoldSet{On: on})
 }

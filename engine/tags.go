@@ -71,10 +71,7 @@ func (e *Engine) PutObjectTagging(ctx context.Context, bucket, key, vid, actor s
 	if err != nil {
 		return "", err
 	}
-	ev := &event.Event{Header: e.header(ctx, actor), Payload: &event.ObjectTagged{Tags: set}}
-	ev.Bucket, ev.BucketID, ev.Key, ev.VersionID = bucket, b.id, key, o.VersionID
-	_, err = e.appendEvent(ctx, stream.ObjectSubject(b.id, key), ev, nil)
-	return o.VersionID, err
+	return o.VersionID, e.appendVersionEvent(ctx, b, key, o.VersionID, actor, &event.ObjectTagged{Tags: set})
 }
 
 // PutBucketTagging replaces a bucket's tags (an empty set removes them).

@@ -174,3 +174,13 @@ func (e *Engine) guardedAppend(ctx context.Context, b Bucket, key string, build 
 	}
 	return ErrBusy
 }
+
+// appendVersionEvent appends an event that changes version vid of key in
+// b (tags, ACL, legal hold), unguarded: a change of a version removed
+// meanwhile is a no-op in the index.
+func (e *Engine) appendVersionEvent(ctx context.Context, b Bucket, key, vid, actor string, p event.Payload) error {
+	ev := &event.Event{Header: e.header(ctx, actor), Payload: p}
+	ev.Bucket, ev.BucketID, ev.Key, ev.VersionID = b.Name, b.id, key, vid
+	_, err := e.appendEvent(ctx, stream.ObjectSubject(b.id, key), ev, nil)
+	return err
+}

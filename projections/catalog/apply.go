@@ -89,14 +89,14 @@ func apply(b *tx, ev *event.Event) error {
 		return applyObjectPut(b, ev, p)
 	case *event.ObjectDeleted:
 		return applyObjectDeleted(b, ev)
-	case *event.ObjectTagged:
-		return applyObjectTagged(b, ev, p)
+	case *event.ObjectTagged: // a version deleted meanwhile changes nothing
+		return updateVersion(b, ev, func(o *Object) { o.Tags = p.Tags })
 	case *event.BucketTagged:
 		return applyBucketTagged(b, ev, p)
 	case *event.BucketACLSet, *event.BucketOwnershipSet, *event.BucketPublicAccessSet, *event.BucketPolicySet:
 		return applyBucketAccess(b, ev)
 	case *event.ObjectACLSet:
-		return applyObjectACL(b, ev, p)
+		return updateVersion(b, ev, func(o *Object) { o.ACL = &p.ACL })
 	case *event.UserCreated:
 		return applyIAM(b, ev, stream.UserSubject(p.Name))
 	case *event.UserUpdated:
@@ -118,20 +118,15 @@ func apply(b *tx, ev *event.Event) error {
 	case *event.ObjectMarkerCreated:
 		return applyObjectMarker(b, ev)
 	case *event.ObjectRetentionSet:
-		return applyObjectRetention(b, ev, p)
+		return updateVersion(b, ev, func(o *Object) { o.LockMode, o.RetainUntil = p.Mode, p.RetainUntil })
 	case *event.ObjectLegalHoldSet:
-		return applyObjectLegalHold(b, ev, p)
+		return updateVersion(b, ev, func(o *Object) { o.LegalHold = p.On })
 	case *event.BucketVersioningSet:
 		return applyBucketVersioning(b, ev, p)
 	case *event.BucketObjectLockSet:
 		return applyBucketObjectLock(b, ev, p)
 	}
 	return nil
-}
-
-func applyObjectTagged(b *tx, ev *event.Event, p *event.ObjectTagged) error {
-	// Tagging a version deleted meanwhile changes nothing.
-	return updateVersion(b, ev, func(o *Object) { o.Tags = p.Tags })
 }
 
 // applyBucketAccess folds a bucket's access-control changes.
@@ -151,18 +146,6 @@ func applyBucketAccess(b *tx, ev *event.Event) error {
 		cur.Policy = p.Policy
 	}
 	return b.setBucket(ev.Bucket, cur)
-}
-
-func applyObjectACL(b *tx, ev *event.Event, p *event.ObjectACLSet) error {
-	return updateVersion(b, ev, func(o *Object) { o.ACL = &p.ACL })
-}
-
-func applyObjectRetention(b *tx, ev *event.Event, p *event.ObjectRetentionSet) error {
-	return updateVersion(b, ev, func(o *Object) { o.LockMode, o.RetainUntil = p.Mode, p.RetainUntil })
-}
-
-func applyObjectLegalHold(b *tx, ev *event.Event, p *event.ObjectLegalHoldSet) error {
-	return updateVersion(b, ev, func(o *Object) { o.LegalHold = p.On })
 }
 
 func applyBucketTagged(b *tx, ev *event.Event, p *event.BucketTagged) error {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/cairnstore/cairn/cmd/internal/testserver"
 )
 
@@ -51,10 +50,7 @@ func history(t *testing.T, c *s3.Client, bucket string) []string {
 }
 
 func TestListObjectVersionsPages(t *testing.T) {
-	ts := testserver.Start(t)
-	c := ts.S3(t)
-	mkBucket(t, c, "lvers")
-	setVersioning(t, c, "lvers", types.BucketVersioningStatusEnabled)
+	ts, c := startVersioned(t, "lvers")
 	all := history(t, c, "lvers")
 	for _, max := range []int32{1, 2, 5, 1000} {
 		var got []string

@@ -297,13 +297,7 @@ func TestGovernanceRetentionAndLegalHold(t *testing.T) {
 func checkBypassNeedsPermission(t *testing.T, ts *testserver.TS, c *s3.Client, v string) {
 	t.Helper()
 	alice := newUser(t, ts, "alice")
-	policy := func(actions string) {
-		doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:user/alice"},` +
-			`"Action":[` + actions + `],"Resource":"arn:aws:s3:::gov/*"}]}`
-		if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("gov"), Policy: aws.String(doc)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	policy := func(actions string) { allowUser(t, c, "gov", "alice", actions) }
 	policy(`"s3:DeleteObjectVersion"`)
 	wantCode(t, deleteVersion(alice.c, "gov", "g3", v, true), "AccessDenied")
 	policy(`"s3:DeleteObjectVersion","s3:BypassGovernanceRetention"`)

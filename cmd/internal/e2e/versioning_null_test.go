@@ -78,10 +78,7 @@ func TestSuspendedBucketNullVersionRules(t *testing.T) {
 // A DELETE without a version id in a versioned bucket makes a marker even
 // for a key that never existed; a second DELETE stacks a second marker.
 func TestDeleteMarkersStack(t *testing.T) {
-	ts := testserver.Start(t)
-	c := ts.S3(t)
-	mkBucket(t, c, "stack")
-	setVersioning(t, c, "stack", types.BucketVersioningStatusEnabled)
+	_, c := startVersioned(t, "stack")
 	m1 := aws.ToString(deleteKey(t, c, "stack", "never", "").VersionId)
 	m2 := aws.ToString(deleteKey(t, c, "stack", "never", "").VersionId)
 	if got := versionsOf(t, c, "stack", "never"); !slices.Equal(got, []string{"M:" + m2 + "*", "M:" + m1}) {

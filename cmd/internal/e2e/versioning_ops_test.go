@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"slices"
 	"testing"
 
@@ -58,10 +57,7 @@ func TestCopiesFromVersions(t *testing.T) {
 }
 
 func TestDeleteObjectsWithVersions(t *testing.T) {
-	ts := testserver.Start(t)
-	c := ts.S3(t)
-	mkBucket(t, c, "dov")
-	setVersioning(t, c, "dov", types.BucketVersioningStatusEnabled)
+	_, c := startVersioned(t, "dov")
 	a1 := aws.ToString(putBytes(t, c, "dov", "a", []byte("a1")).VersionId)
 	a2 := aws.ToString(putBytes(t, c, "dov", "a", []byte("a2")).VersionId)
 	bm := aws.ToString(deleteKey(t, c, "dov", "b", "").VersionId)
@@ -104,10 +100,7 @@ func TestDeleteObjectsWithVersions(t *testing.T) {
 }
 
 func TestTaggingACLAndAttributesOfVersions(t *testing.T) {
-	ts := testserver.Start(t)
-	c := ts.S3(t)
-	mkBucket(t, c, "tav")
-	setVersioning(t, c, "tav", types.BucketVersioningStatusEnabled)
+	_, c := startVersioned(t, "tav")
 	v1 := aws.ToString(putBytes(t, c, "tav", "k", []byte("one")).VersionId)
 	v2 := aws.ToString(putBytes(t, c, "tav", "k", []byte("second")).VersionId)
 	tag, err := c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String("tav"), Key: aws.String("k"), VersionId: aws.String(v1),
@@ -143,7 +136,7 @@ func TestTaggingACLAndAttributesOfVersions(t *testing.T) {
 	wantCode(t, err, "MethodNotAllowed")
 	_, err = c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("tav"), Key: aws.String("k")})
 	wantCode(t, err, "NoSuchKey")
-	if b, _ := getVersion(t, c, "tav", "k", v2); !bytes.Equal([]byte(b), []byte("second")) {
+	if b, _ := getVersion(t, c, "tav", "k", v2); b != "second" {
 		t.Fatalf("v2 holds %q", b)
 	}
 }
@@ -151,20 +144,11 @@ func TestTaggingACLAndAttributesOfVersions(t *testing.T) {
 // History has its own permissions: reading the current object does not
 // grant reading old versions, nor listing them.
 func TestVersionPermissions(t *testing.T) {
-	ts := testserver.Start(t)
-	c := ts.S3(t)
-	mkBucket(t, c, "perm")
-	setVersioning(t, c, "perm", types.BucketVersioningStatusEnabled)
+	ts, c := startVersioned(t, "perm")
 	v1 := aws.ToString(putBytes(t, c, "perm", "k", []byte("old")).VersionId)
 	putBytes(t, c, "perm", "k", []byte("new"))
 	bob := newUser(t, ts, "bob")
-	policy := func(actions string) {
-		doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:user/bob"},` +
-			`"Action":[` + actions + `],"Resource":["arn:aws:s3:::perm","arn:aws:s3:::perm/*"]}]}`
-		if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("perm"), Policy: aws.String(doc)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	policy := func(actions string) { allowUser(t, c, "perm", "bob", actions) }
 	policy(`"s3:GetObject","s3:ListBucket"`)
 	if body, _ := getVersion(t, bob.c, "perm", "k", ""); body != "new" {
 		t.Fatalf("bob reads %q", body)
@@ -185,4 +169,15 @@ func TestVersionPermissions(t *testing.T) {
 	_, err = bob.c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("perm"),
 		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusSuspended}})
 	wantCode(t, err, "AccessDenied")
+}
+
+// allowUser sets bucket's policy to allow user the actions (a JSON list's
+// items) on the bucket and its objects.
+func allowUser(t *testing.T, c *s3.Client, bucket, user, actions string) {
+	t.Helper()
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:user/` + user + `"},` +
+		`"Action":[` + actions + `],"Resource":["arn:aws:s3:::` + bucket + `","arn:aws:s3:::` + bucket + `/*"]}]}`
+	if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(bucket), Policy: aws.String(doc)}); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -21,6 +21,17 @@ func setVersioning(t *testing.T, c *s3.Client, bucket string, status types.Bucke
 	}
 }
 
+// startVersioned starts a server with one bucket whose versioning is
+// Enabled.
+func startVersioned(t *testing.T, bucket string) (*testserver.TS, *s3.Client) {
+	t.Helper()
+	ts := testserver.Start(t)
+	c := ts.S3(t)
+	mkBucket(t, c, bucket)
+	setVersioning(t, c, bucket, types.BucketVersioningStatusEnabled)
+	return ts, c
+}
+
 // errHeader is a header of the HTTP response an SDK error came with.
 func errHeader(t *testing.T, err error, name string) string {
 	t.Helper()
@@ -130,10 +141,7 @@ func TestBucketVersioningStates(t *testing.T) {
 }
 
 func TestVersionsMarkersAndRestores(t *testing.T) {
-	ts := testserver.Start(t)
-	c := ts.S3(t)
-	mkBucket(t, c, "ver")
-	setVersioning(t, c, "ver", types.BucketVersioningStatusEnabled)
+	ts, c := startVersioned(t, "ver")
 	v1 := aws.ToString(putBytes(t, c, "ver", "k", []byte("one")).VersionId)
 	v2 := aws.ToString(putBytes(t, c, "ver", "k", []byte("two")).VersionId)
 	if v1 == "" || v2 == "" || v1 == v2 || v1 == "null" {

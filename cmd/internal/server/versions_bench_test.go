@@ -11,8 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/cairnstore/cairn/log/event"
-	"github.com/cairnstore/cairn/log/stream"
 )
 
 // BenchmarkListObjectVersions lists a versioned bucket of 10,000 keys
@@ -88,15 +86,8 @@ func listEveryVersion(b *testing.B, c *s3.Client, bucket string) int {
 // version of every key's history.
 func fillVersions(b *testing.B, s *Server, bucket string, dirs, files, n int) string {
 	b.Helper()
-	ctx := context.Background()
-	bk, _, err := s.cat.Bucket(bucket)
-	if err != nil {
-		b.Fatal(err)
-	}
-	start, t0 := time.Now(), time.Now().UTC()
-	var last uint64
-	var batch []stream.Msg
-	mid := ""
+	f := newFiller(b, s, bucket)
+	t0, mid := time.Now().UTC(), ""
 	for v := 0; v < n; v++ {
 		at := t0.Add(time.Duration(v) * time.Second)
 		vid := benchVersionID(at, uint64(v))
@@ -104,29 +95,12 @@ func fillVersions(b *testing.B, s *Server, bucket string, dirs, files, n int) st
 			mid = vid
 		}
 		for d := 0; d < dirs; d++ {
-			for f := 0; f < files; f++ {
-				key := fmt.Sprintf("dir%03d/file%05d", d, f)
-				ev := &event.Event{Header: event.Header{ID: event.NewID(), Time: at, Bucket: bucket, BucketID: bk.ID, Key: key, VersionID: vid},
-					Payload: &event.ObjectPut{ETag: "d41d8cd98f00b204e9800998ecf8427e"}}
-				data, err := event.Encode(ev)
-				if err != nil {
-					b.Fatal(err)
-				}
-				batch = append(batch, stream.Msg{Subject: stream.ObjectSubject(bk.ID, key), Data: data, ID: ev.ID})
-				if len(batch) == 1000 {
-					seqs, err := s.log.AppendAtomic(ctx, batch)
-					if err != nil {
-						b.Fatal(err)
-					}
-					last, batch = seqs[len(seqs)-1], batch[:0]
-				}
+			for i := 0; i < files; i++ {
+				f.put(fmt.Sprintf("dir%03d/file%05d", d, i), vid, at)
 			}
 		}
 	}
-	if err := s.run.WaitFor(ctx, last); err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("filled %d versions in %s", dirs*files*n, time.Since(start).Round(time.Millisecond))
+	f.done()
 	return mid
 }
 
