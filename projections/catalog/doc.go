@@ -28,7 +28,7 @@
 //	"V" bucketID[16] esc(key) 0x00 0x01 ^order[16]
 //	                                -> Object JSON: a version that is not the
 //	                                   current object (older ones, markers)
-//	"N" bucketID[16] key            -> order[16] of the key's null version
+//	"Z" bucketID[16] key            -> order[16] of the key's null version
 //	                                   when it is under "V"
 //
 // Object keys sort by the raw bytes of the S3 key under a fixed-width bucket
@@ -66,7 +66,7 @@
 // a plain key-ordered range; ListObjectVersions merges the "O" and "V"
 // ranges, both in key order, and lists a key's "O" entry first: prefix,
 // delimiter, key-marker and version-id-marker are seeks, as for objects.
-// "N" finds the null version under "V" without a scan (a suspended
+// "Z" finds the null version under "V" without a scan (a suspended
 // bucket's PUT replaces it). A bucket whose versioning was never
 // configured holds only null versions: "O" alone, exactly the format 1
 // layout, and version ids in its events are ignored.

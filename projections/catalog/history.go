@@ -11,7 +11,7 @@ import (
 // history reads the versions of one key of a bucket incarnation: the
 // current object under "O" (absent when the newest version is a delete
 // marker or there is none), the other versions under "V" newest first,
-// and "N" pointing at the null version when it is under "V".
+// and "Z" pointing at the null version when it is under "V".
 type history struct {
 	r   pebble.Reader
 	rid []byte

@@ -22,7 +22,7 @@ const (
 	prefixUpload   = 'U'
 	prefixPart     = 'P'
 	prefixVersion  = 'V'
-	prefixNull     = 'N'
+	prefixNull     = 'Z'
 )
 
 // rawID decodes a 32-hex bucket id into its fixed-width key form.

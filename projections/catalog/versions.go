@@ -10,7 +10,7 @@ import (
 
 // keyTx changes the versions of one key in a batch. Its steps keep the
 // layout's invariant (see doc.go): "O" holds the newest version when that
-// is an object, "V" every other version, "N" the null version's order
+// is an object, "V" every other version, "Z" the null version's order
 // when it is under "V".
 type keyTx struct {
 	history
@@ -154,7 +154,7 @@ func (k keyTx) settle() error {
 	return setJSON(k.b.Batch, objectKey(k.rid, k.key), &top)
 }
 
-// store writes o under "V" (and "N" for the null version).
+// store writes o under "V" (and "Z" for the null version).
 func (k keyTx) store(o *Object, ord order) error {
 	if err := setJSON(k.b.Batch, versionKey(k.rid, k.key, ord), o); err != nil {
 		return err

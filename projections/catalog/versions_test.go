@@ -4,15 +4,12 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cairnstore/cairn/log/event"
-	"github.com/cockroachdb/pebble/v2"
-	"github.com/cockroachdb/pebble/v2/vfs"
 )
 
 // vidAt is a real version id made at time t (as the engine makes them).
@@ -232,24 +229,5 @@ func TestObjectLockNeedsVersioningAndStaysEnabled(t *testing.T) {
 	b, _, _ := c.Bucket("l")
 	if b.Versioning != event.VersioningEnabled || b.Lock == nil || b.Lock.DefaultYears != 2 {
 		t.Fatalf("bucket %+v lock %+v", b, b.Lock)
-	}
-}
-
-// A store written by a binary from before versions (format 1) is refused,
-// so that it is rebuilt from the log rather than misread.
-func TestFormat1StoreIsRefused(t *testing.T) {
-	fs := vfs.NewMem()
-	c, err := Open(Options{Dir: "idx", FS: fs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.db.Set(keyFormat, be64(1), pebble.Sync); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Open(Options{Dir: "idx", FS: fs}); !errors.Is(err, ErrFormat) {
-		t.Fatalf("Open of a format 1 store: %v, want ErrFormat", err)
 	}
 }
