@@ -108,7 +108,7 @@ func (e *Engine) tryComplete(ctx context.Context, in CompleteMultipartInput, ret
 	}
 	up, parts, found, err := e.o.Catalog.UploadParts(b.id, in.Key, in.UploadID)
 	if err == nil && !found {
-		err = ErrNoSuchUpload
+		return e.retried(b, in)
 	}
 	if err != nil {
 		return CompleteResult{}, err
@@ -159,6 +159,27 @@ func uploadLock(up catalog.Upload) *LockSpec {
 		spec.LegalHold = "ON"
 	}
 	return spec
+}
+
+// retried answers a completion of an upload that is no longer in
+// progress. S3 answers a completion retried after it succeeded (a client
+// that timed out waiting for the answer retries) with the same result, so
+// when the key's current object is the one this upload made from the same
+// part list, that is the answer; otherwise the upload is gone.
+func (e *Engine) retried(b Bucket, in CompleteMultipartInput) (CompleteResult, error) {
+	o, found, err := e.o.Catalog.Object(b.id, in.Key)
+	if err != nil {
+		return CompleteResult{}, err
+	}
+	if !found || o.UploadID != in.UploadID || len(o.Parts) != len(in.Parts) {
+		return CompleteResult{}, ErrNoSuchUpload
+	}
+	for i, p := range in.Parts {
+		if o.Parts[i].Number != p.Number || bareETag(p.ETag) != o.Parts[i].ETag {
+			return CompleteResult{}, ErrNoSuchUpload
+		}
+	}
+	return CompleteResult{ETag: o.ETag, Checksums: o.Checksums, ChecksumType: o.ChecksumType}, nil
 }
 
 // completed reports whether the completion applied at seq made its object.
@@ -252,9 +273,12 @@ func (e *Engine) assemble(up catalog.Upload, stored []catalog.Part, in CompleteM
 	return p, checkObjectChecksum(up, in, p.Checksums[string(alg)])
 }
 
+// bareETag is a listed part's ETag without the quotes clients may send.
+func bareETag(s string) string { return strings.Trim(strings.TrimSpace(s), `"`) }
+
 // checkListedPart checks one listed part against the stored one.
 func checkListedPart(up catalog.Upload, sp catalog.Part, want CompletePart) error {
-	if strings.Trim(strings.TrimSpace(want.ETag), `"`) != sp.ETag {
+	if bareETag(want.ETag) != sp.ETag {
 		return ErrInvalidPart
 	}
 	if up.ChecksumAlgorithm != "" {

@@ -25,8 +25,11 @@ type Options struct {
 	// needed when several gateways share one NATS cluster, so that a read
 	// sees every write acknowledged by any of them before it began.
 	Barrier bool
-	Now     func() time.Time
-	Logger  *slog.Logger
+	// Destinations says whether an ARN names a notification destination
+	// declared on this server; nil: none is.
+	Destinations func(arn string) bool
+	Now          func() time.Time
+	Logger       *slog.Logger
 	// Root is the administrator's key; MasterKey (32 bytes) seals the
 	// secrets of users' keys in the log and must be the same on every
 	// gateway sharing the log.

@@ -201,8 +201,7 @@ func (e *Engine) CreateKey(ctx context.Context, actor, user string) (Credential,
 	if !ok {
 		return Credential{}, ErrNoSuchUser
 	}
-	ak := "CAIRN" + randomChars(15, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-	secret := randomChars(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+	ak, secret := NewKeyPair()
 	p := &event.KeyCreated{User: user, AccessKey: ak, SecretSealed: e.sealer.seal(ak, secret)}
 	ev := &event.Event{Header: e.header(ctx, actor), Payload: p}
 	if _, err := e.appendEvent(ctx, stream.KeySubject(ak), ev, &stream.Expect{Seq: 0}); err != nil {
@@ -231,6 +230,14 @@ func (e *Engine) keyEvent(ctx context.Context, actor, ak string, p event.Payload
 	ev := &event.Event{Header: e.header(ctx, actor), Payload: p}
 	_, err := e.appendEvent(ctx, stream.KeySubject(ak), ev, nil)
 	return err
+}
+
+// NewKeyPair draws a new access key id (CAIRN and 15 upper-case letters
+// or digits, as AWS ids look) and a 40-character secret holding 240 bits
+// from crypto/rand.
+func NewKeyPair() (accessKey, secret string) {
+	return "CAIRN" + randomChars(15, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
+		randomChars(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
 }
 
 // randomChars draws n characters uniformly from alphabet (len <= 256).

@@ -190,11 +190,19 @@ func TestMultipartRefusals(t *testing.T) {
 		}
 	}
 	// None of the refusals ended the upload: it still completes.
-	if err := complete(p(2, big), p(3, last)); err != nil {
+	in := CompleteMultipartInput{Bucket: "bkt", Key: "k", UploadID: id, Parts: []CompletePart{p(2, big), p(3, last)}, ObjectSize: -1}
+	first, err := te.CompleteMultipartUpload(ctx, in)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := complete(p(2, big), p(3, last)); !errors.Is(err, ErrNoSuchUpload) {
-		t.Fatalf("second completion: %v, want ErrNoSuchUpload", err)
+	// A retry of the completion gets the same answer, as on S3; another
+	// part list for the finished upload does not.
+	again, err := te.CompleteMultipartUpload(ctx, in)
+	if err != nil || again.ETag != first.ETag || fmt.Sprint(again.Checksums) != fmt.Sprint(first.Checksums) || again.ChecksumType != first.ChecksumType {
+		t.Fatalf("retried completion: %+v, %v; first %+v", again, err, first)
+	}
+	if err := complete(p(2, big)); !errors.Is(err, ErrNoSuchUpload) {
+		t.Fatalf("completion with other parts: %v, want ErrNoSuchUpload", err)
 	}
 }
 

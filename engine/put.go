@@ -48,6 +48,7 @@ type PutObjectInput struct {
 	Cond         WriteConditions
 	ACL          *ACLSpec
 	Lock         *LockSpec // x-amz-object-lock-*
+	Post         bool      // a browser POST upload, not a PUT
 }
 
 // PutObjectResult is what S3 answers to a PUT.
@@ -115,7 +116,7 @@ func (e *Engine) PutObject(ctx context.Context, in PutObjectInput) (PutObjectRes
 		return PutObjectResult{}, err
 	}
 	p := &event.ObjectPut{Size: in.Size, ETag: hexMD5(sums.md5), Extents: extents,
-		ContentHeaders: in.ContentHeaders, UserMeta: in.UserMeta, StorageClass: in.StorageClass, Tags: in.Tags, ACL: acl}
+		ContentHeaders: in.ContentHeaders, UserMeta: in.UserMeta, StorageClass: in.StorageClass, Tags: in.Tags, ACL: acl, Post: in.Post}
 	if sums.checksum != "" {
 		p.Checksums = map[string]string{string(in.Checksum.Algorithm): sums.checksum}
 		p.ChecksumType = "FULL_OBJECT"

@@ -119,7 +119,7 @@ func (h *Handler) copyObject(w http.ResponseWriter, r *http.Request, q *request)
 	}
 	out := s3xml.CopyObjectResult{NS: s3xml.NS, LastModified: s3xml.Time(res.Modified), ETag: `"` + res.ETag + `"`}
 	for alg, v := range res.Checksums {
-		out.SetChecksum(alg, v)
+		out.Set(alg, v)
 		out.ChecksumType = res.ChecksumType
 	}
 	return writeXML(w, http.StatusOK, out)

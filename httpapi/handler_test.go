@@ -95,6 +95,14 @@ func (f *fakeEngine) PutBucketTagging(context.Context, string, string, []engine.
 	f.hit("PutBucketTagging")
 	return nil
 }
+func (f *fakeEngine) PutBucketNotification(context.Context, string, string, []engine.NotificationRule) error {
+	f.hit("PutBucketNotification")
+	return nil
+}
+func (f *fakeEngine) GetBucketNotification(context.Context, string) ([]engine.NotificationRule, error) {
+	f.hit("GetBucketNotification")
+	return nil, nil
+}
 func (f *fakeEngine) ListObjects(context.Context, string, engine.ListInput) (engine.ListResult, error) {
 	f.hit("ListObjects")
 	return engine.ListResult{}, nil
@@ -120,7 +128,13 @@ func serve(t *testing.T, h http.Handler, method, target, host string) *httptest.
 	if host != "" {
 		req.Host = host
 	}
-	sum := sha256.Sum256(nil)
+	return signAndServe(t, h, req, nil)
+}
+
+// signAndServe signs req (whose body is body) as AK and serves it.
+func signAndServe(t *testing.T, h http.Handler, req *http.Request, body []byte) *httptest.ResponseRecorder {
+	t.Helper()
+	sum := sha256.Sum256(body)
 	hash := hex.EncodeToString(sum[:])
 	req.Header.Set("X-Amz-Content-Sha256", hash)
 	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "AK", SecretAccessKey: "SK"},
@@ -166,7 +180,10 @@ func TestRoutesFollowTheAPIReference(t *testing.T) {
 		{"DELETE", "/bucket/key?tagging", "", "PutObjectTagging", 204},
 		{"DELETE", "/bucket?tagging", "", "PutBucketTagging", 204},
 		{"GET", "/bucket?lifecycle", "", "", 501},
-		{"POST", "/bucket?delete", "", "", 400}, // DeleteObjects without an integrity header
+		{"GET", "/bucket?notification", "", "GetBucketNotification", 200},
+		{"PUT", "/bucket?notification", "", "", 400},              // no body: MalformedXML
+		{"GET", "/bucket?events=s3:ObjectCreated:*", "", "", 501}, // no listener wired
+		{"POST", "/bucket?delete", "", "", 400},                   // DeleteObjects without an integrity header
 		{"POST", "/bucket?restore", "", "", 501},
 		{"GET", "/bucket/key?partNumber=1", "", "GetObject", 200},
 		{"HEAD", "/bucket/key?partNumber=2", "", "HeadObject", 200},

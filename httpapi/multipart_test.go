@@ -3,17 +3,12 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/cairnstore/cairn/engine"
 )
 
@@ -54,16 +49,7 @@ func serveWith(t *testing.T, h *Handler, method, target string, body []byte, hdr
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
-	sum := sha256.Sum256(body)
-	hash := hex.EncodeToString(sum[:])
-	req.Header.Set("X-Amz-Content-Sha256", hash)
-	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "AK", SecretAccessKey: "SK"},
-		req, hash, "s3", "us-east-1", time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	return rec
+	return signAndServe(t, h, req, body)
 }
 
 func TestMultipartRoutes(t *testing.T) {

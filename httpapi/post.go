@@ -82,7 +82,8 @@ func (h *Handler) postInput(ctx context.Context, form *postpolicy.Form, q *reque
 	if fields.Get("Content-Type") == "" && form.ContentType != "" {
 		fields.Set("Content-Type", form.ContentType)
 	}
-	in := engine.PutObjectInput{Bucket: q.bucket, Key: q.key, Actor: q.actor(), ContentHeaders: contentHeaders(fields), UserMeta: userMeta(fields)}
+	in := engine.PutObjectInput{Bucket: q.bucket, Key: q.key, Actor: q.actor(), ContentHeaders: contentHeaders(fields),
+		UserMeta: userMeta(fields), Post: true}
 	var err error
 	if acl := fields.Get("Acl"); acl != "" {
 		in.ACL = &engine.ACLSpec{Canned: acl}

@@ -77,6 +77,8 @@ type Engine interface {
 	PutObjectRetention(ctx context.Context, in engine.PutRetentionInput) (string, error)
 	ObjectLegalHold(ctx context.Context, bucket, key, versionID string) (bool, string, error)
 	PutObjectLegalHold(ctx context.Context, bucket, key, versionID, actor string, on bool) (string, error)
+	PutBucketNotification(ctx context.Context, bucket, actor string, rules []engine.NotificationRule) error
+	GetBucketNotification(ctx context.Context, bucket string) ([]engine.NotificationRule, error)
 }
 
 // Options configures the handler.
@@ -92,6 +94,11 @@ type Options struct {
 	// SpoolDir holds browser POST uploads too large to keep in memory
 	// while their length is learnt; the OS temp dir when empty.
 	SpoolDir string
+	// Listener serves ListenBucketNotification; nil answers NotImplemented.
+	Listener Listener
+	// ListenKeepAlive is how often an idle listen stream gets an empty
+	// line; 10s when zero.
+	ListenKeepAlive time.Duration
 }
 
 // Handler serves the S3 API.
@@ -110,6 +117,9 @@ type Handler struct {
 func New(o Options) *Handler {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.ListenKeepAlive <= 0 {
+		o.ListenKeepAlive = 10 * time.Second
 	}
 	creds := credentials{o.Engine}
 	h := &Handler{o: o, verifier: &sigv4.Verifier{Region: o.Region, Creds: creds, Now: o.Now},

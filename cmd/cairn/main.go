@@ -5,6 +5,7 @@
 //	cairn rebuild  --data D  rebuild the index from the event log
 //	cairn bench    [flags]   load-test any S3 endpoint
 //	cairn admin    [flags]   manage users and access keys
+//	cairn watch    BUCKET    print a bucket's events as they happen
 package main
 
 import (
@@ -15,6 +16,7 @@ import (
 
 	"github.com/cairnstore/cairn/cmd/internal/admin"
 	"github.com/cairnstore/cairn/cmd/internal/bench"
+	"github.com/cairnstore/cairn/cmd/internal/watch"
 )
 
 func main() {
@@ -28,6 +30,7 @@ commands:
   rebuild   rebuild the index from the event log (the server must be stopped)
   bench     load-test an S3 endpoint (cairn or any other)
   admin     manage users and access keys (root credentials)
+  watch     print a bucket's events as they happen ("cairn watch -h")
 `
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -45,6 +48,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return bench.Main(ctx, args[1:], stdout, stderr)
 	case "admin":
 		return admin.Main(ctx, args[1:], stdout, stderr)
+	case "watch":
+		return watch.Main(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

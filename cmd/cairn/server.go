@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/cairnstore/cairn/cmd/internal/server"
+	"github.com/cairnstore/cairn/notify"
 )
 
 // serverFlags registers the flags shared by server and rebuild.
@@ -61,8 +62,17 @@ func serverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.Int64Var(&cfg.MinPartSize, testMinPartSize, 0, "TEST ONLY: minimum multipart part size in bytes (S3: 5 MiB)")
 	hideFlags(fs, testMinPartSize)
 	domains := fs.String("domain", "", "comma-separated domains for virtual-host style requests (<bucket>.<domain>)")
+	var webhooks, natsSubjects repeated
+	fs.Var(&webhooks, "notify-webhook", "notification destination ID=URL[,token=T][,timeout=D] (repeatable): arn:cairn:sqs::ID:webhook")
+	fs.Var(&natsSubjects, "notify-nats", "notification destination ID=SUBJECT on cairn's NATS (repeatable): arn:cairn:sqs::ID:nats")
+	notifyConfig := fs.String("notify-config", "", "JSON file declaring notification destinations (see README, Notifications)")
 	lg, ok := parse(fs, args, level, stderr)
 	if !ok {
+		return 2
+	}
+	var err error
+	if cfg.Notify, err = declarations(webhooks, natsSubjects, *notifyConfig); err != nil {
+		fmt.Fprintln(stderr, "cairn:", err)
 		return 2
 	}
 	if *domains != "" {
@@ -156,4 +166,37 @@ func hideFlags(fs *flag.FlagSet, hidden ...string) {
 		fmt.Fprintf(fs.Output(), "Usage of %s:\n", fs.Name())
 		shown.PrintDefaults()
 	}
+}
+
+// repeated is a flag that may be given several times.
+type repeated []string
+
+func (r *repeated) String() string     { return strings.Join(*r, " ") }
+func (r *repeated) Set(v string) error { *r = append(*r, v); return nil }
+
+// declarations gathers the notification destinations of the flags and the
+// config file.
+func declarations(webhooks, natsSubjects []string, file string) (notify.Declarations, error) {
+	var d notify.Declarations
+	if file != "" {
+		var err error
+		if d, err = notify.LoadDeclarations(file); err != nil {
+			return d, err
+		}
+	}
+	for _, v := range webhooks {
+		w, err := notify.ParseWebhookFlag(v)
+		if err != nil {
+			return d, err
+		}
+		d.Webhooks = append(d.Webhooks, w)
+	}
+	for _, v := range natsSubjects {
+		n, err := notify.ParseNATSFlag(v)
+		if err != nil {
+			return d, err
+		}
+		d.NATS = append(d.NATS, n)
+	}
+	return d, nil
 }

@@ -28,38 +28,38 @@ var operations = map[string]Action{
 	"CreateBucket": {Name: "s3:CreateBucket", Level: Service, AnyUser: true},
 	"Admin":        {Name: "cairn:Admin", Level: Service, RootOnly: true},
 
-	"HeadBucket":                    bucketAct("s3:ListBucket", Read),
-	"ListObjects":                   bucketAct("s3:ListBucket", Read),
-	"ListObjectsV2":                 bucketAct("s3:ListBucket", Read),
-	"ListObjectVersions":            bucketAct("s3:ListBucketVersions", Read),
-	"ListMultipartUploads":          bucketAct("s3:ListBucketMultipartUploads", Read),
-	"DeleteBucket":                  bucketAct("s3:DeleteBucket", ""),
-	"GetBucketLocation":             bucketAct("s3:GetBucketLocation", ""),
-	"GetBucketAcl":                  bucketAct("s3:GetBucketAcl", ReadACP),
-	"PutBucketAcl":                  bucketAct("s3:PutBucketAcl", WriteACP),
-	"GetBucketTagging":              bucketAct("s3:GetBucketTagging", ""),
-	"PutBucketTagging":              bucketAct("s3:PutBucketTagging", ""),
-	"DeleteBucketTagging":           bucketAct("s3:PutBucketTagging", ""),
-	"GetBucketPolicy":               {Name: "s3:GetBucketPolicy", Level: BucketLevel, OwnerAlways: true},
-	"PutBucketPolicy":               {Name: "s3:PutBucketPolicy", Level: BucketLevel, OwnerAlways: true},
-	"DeleteBucketPolicy":            {Name: "s3:DeleteBucketPolicy", Level: BucketLevel, OwnerAlways: true},
-	"GetBucketPolicyStatus":         bucketAct("s3:GetBucketPolicyStatus", ""),
-	"GetBucketOwnershipControls":    bucketAct("s3:GetBucketOwnershipControls", ""),
-	"PutBucketOwnershipControls":    bucketAct("s3:PutBucketOwnershipControls", ""),
-	"DeleteBucketOwnershipControls": bucketAct("s3:PutBucketOwnershipControls", ""),
-	"GetPublicAccessBlock":          bucketAct("s3:GetBucketPublicAccessBlock", ""),
-	"PutPublicAccessBlock":          bucketAct("s3:PutBucketPublicAccessBlock", ""),
-	"DeletePublicAccessBlock":       bucketAct("s3:PutBucketPublicAccessBlock", ""),
-	"GetBucketVersioning":           bucketAct("s3:GetBucketVersioning", ""),
-	"PutBucketVersioning":           bucketAct("s3:PutBucketVersioning", ""),
-	"GetBucketNotification":         bucketAct("s3:GetBucketNotification", ""),
-	"PutBucketNotification":         bucketAct("s3:PutBucketNotification", ""),
-	"ListenBucketNotification":      bucketAct("s3:ListenBucketNotification", ""),
-	"GetObjectLockConfiguration":    bucketAct("s3:GetBucketObjectLockConfiguration", ""),
-	"PutObjectLockConfiguration":    bucketAct("s3:PutBucketObjectLockConfiguration", ""),
-	"GetBucketReplication":          bucketAct("s3:GetReplicationConfiguration", ""),
-	"PutBucketReplication":          bucketAct("s3:PutReplicationConfiguration", ""),
-	"DeleteBucketReplication":       bucketAct("s3:PutReplicationConfiguration", ""),
+	"HeadBucket":                         bucketAct("s3:ListBucket", Read),
+	"ListObjects":                        bucketAct("s3:ListBucket", Read),
+	"ListObjectsV2":                      bucketAct("s3:ListBucket", Read),
+	"ListObjectVersions":                 bucketAct("s3:ListBucketVersions", Read),
+	"ListMultipartUploads":               bucketAct("s3:ListBucketMultipartUploads", Read),
+	"DeleteBucket":                       bucketAct("s3:DeleteBucket", ""),
+	"GetBucketLocation":                  bucketAct("s3:GetBucketLocation", ""),
+	"GetBucketAcl":                       bucketAct("s3:GetBucketAcl", ReadACP),
+	"PutBucketAcl":                       bucketAct("s3:PutBucketAcl", WriteACP),
+	"GetBucketTagging":                   bucketAct("s3:GetBucketTagging", ""),
+	"PutBucketTagging":                   bucketAct("s3:PutBucketTagging", ""),
+	"DeleteBucketTagging":                bucketAct("s3:PutBucketTagging", ""),
+	"GetBucketPolicy":                    {Name: "s3:GetBucketPolicy", Level: BucketLevel, OwnerAlways: true},
+	"PutBucketPolicy":                    {Name: "s3:PutBucketPolicy", Level: BucketLevel, OwnerAlways: true},
+	"DeleteBucketPolicy":                 {Name: "s3:DeleteBucketPolicy", Level: BucketLevel, OwnerAlways: true},
+	"GetBucketPolicyStatus":              bucketAct("s3:GetBucketPolicyStatus", ""),
+	"GetBucketOwnershipControls":         bucketAct("s3:GetBucketOwnershipControls", ""),
+	"PutBucketOwnershipControls":         bucketAct("s3:PutBucketOwnershipControls", ""),
+	"DeleteBucketOwnershipControls":      bucketAct("s3:PutBucketOwnershipControls", ""),
+	"GetPublicAccessBlock":               bucketAct("s3:GetBucketPublicAccessBlock", ""),
+	"PutPublicAccessBlock":               bucketAct("s3:PutBucketPublicAccessBlock", ""),
+	"DeletePublicAccessBlock":            bucketAct("s3:PutBucketPublicAccessBlock", ""),
+	"GetBucketVersioning":                bucketAct("s3:GetBucketVersioning", ""),
+	"PutBucketVersioning":                bucketAct("s3:PutBucketVersioning", ""),
+	"GetBucketNotificationConfiguration": bucketAct("s3:GetBucketNotification", ""),
+	"PutBucketNotificationConfiguration": bucketAct("s3:PutBucketNotification", ""),
+	"ListenBucketNotification":           bucketAct("s3:ListenBucketNotification", ""),
+	"GetObjectLockConfiguration":         bucketAct("s3:GetBucketObjectLockConfiguration", ""),
+	"PutObjectLockConfiguration":         bucketAct("s3:PutBucketObjectLockConfiguration", ""),
+	"GetBucketReplication":               bucketAct("s3:GetReplicationConfiguration", ""),
+	"PutBucketReplication":               bucketAct("s3:PutReplicationConfiguration", ""),
+	"DeleteBucketReplication":            bucketAct("s3:PutReplicationConfiguration", ""),
 
 	"PutObject":               objectAct("s3:PutObject", Write, false),
 	"PostObject":              objectAct("s3:PutObject", Write, false),
@@ -111,6 +111,12 @@ func ForOperation(op string) Action {
 		return a
 	}
 	return Action{Name: "cairn:" + op, Level: Service, RootOnly: true}
+}
+
+// Known reports whether op is in the operations table.
+func Known(op string) bool {
+	_, ok := operations[op]
+	return ok
 }
 
 // ListBucket is the action whose grant turns a missing key's 403 into 404.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -32,15 +31,8 @@ const (
 // testTime is the signing time of the oracle tests.
 var testTime = time.Date(2024, 2, 29, 12, 34, 56, 0, time.UTC)
 
-type memStore map[string]string
-
-func (m memStore) Lookup(_ context.Context, ak string) (sigv4.Credential, error) {
-	sk, ok := m[ak]
-	if !ok {
-		return sigv4.Credential{}, fmt.Errorf("access key %q: %w", ak, sigv4.ErrInvalidAccessKeyID)
-	}
-	return sigv4.Credential{AccessKey: ak, SecretKey: sk}, nil
-}
+// memStore is a CredentialStore backed by a map of access key -> secret.
+type memStore = sigv4.StaticCredentials
 
 func newTestVerifier(now time.Time) *Verifier {
 	return &Verifier{Creds: memStore{testAK: testSK, docAK: docSK}, Region: testRegion, Now: func() time.Time { return now }}

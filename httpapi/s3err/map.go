@@ -163,6 +163,17 @@ func addDetail(e *Error, err error) {
 	if errors.As(err, &te) {
 		e.Message = te.Reason
 	}
+	var ne *engine.NotificationError
+	if errors.As(err, &ne) {
+		e.Message = ne.Reason
+		for i, a := range ne.Args {
+			n := ""
+			if ne.Numbered {
+				n = strconv.Itoa(i + 1)
+			}
+			e.With("ArgumentName"+n, a.Name).With("ArgumentValue"+n, a.Value)
+		}
+	}
 	var ae *sigv4.Error
 	if errors.As(err, &ae) && e.Message == "" && ae.Message != "" {
 		e.Message = ae.Message

@@ -14,32 +14,6 @@ type GetObjectAttributesResponse struct {
 	ObjectSize   *int64       `xml:"ObjectSize,omitempty"`
 }
 
-// Checksum holds an object's (or a part's) checksum.
-type Checksum struct {
-	ChecksumCRC32     string `xml:"ChecksumCRC32,omitempty"`
-	ChecksumCRC32C    string `xml:"ChecksumCRC32C,omitempty"`
-	ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME,omitempty"`
-	ChecksumSHA1      string `xml:"ChecksumSHA1,omitempty"`
-	ChecksumSHA256    string `xml:"ChecksumSHA256,omitempty"`
-	ChecksumType      string `xml:"ChecksumType,omitempty"`
-}
-
-// Set fills the element of algorithm alg.
-func (c *Checksum) Set(alg, value string) {
-	switch alg {
-	case "CRC32":
-		c.ChecksumCRC32 = value
-	case "CRC32C":
-		c.ChecksumCRC32C = value
-	case "CRC64NVME":
-		c.ChecksumCRC64NVME = value
-	case "SHA1":
-		c.ChecksumSHA1 = value
-	case "SHA256":
-		c.ChecksumSHA256 = value
-	}
-}
-
 // ObjectParts pages through a multipart object's parts.
 type ObjectParts struct {
 	TotalPartsCount      int          `xml:"TotalPartsCount"`

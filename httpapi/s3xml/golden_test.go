@@ -27,13 +27,19 @@ func goldens() map[string]any {
 			IsTruncated: true, Contents: []Object{func() Object { o := obj; o.Owner = &Owner{ID: "id", DisplayName: "AKID"}; return o }()}},
 		"delete_result": DeleteResult{NS: NS, Deleted: []DeletedObject{{Key: "a"}},
 			Errors: []DeleteError{{Key: "b", Code: "PreconditionFailed", Message: "At least one of the pre-conditions you specified did not hold"}}},
-		"copy_result":   CopyObjectResult{NS: NS, LastModified: "2026-11-21T19:00:00.000Z", ETag: `"e"`, ChecksumType: "FULL_OBJECT", ChecksumCRC32: "NhCmhg=="},
+		"copy_result":   CopyObjectResult{NS: NS, LastModified: "2026-11-21T19:00:00.000Z", ETag: `"e"`, ChecksumType: "FULL_OBJECT", Checksums: Checksums{ChecksumCRC32: "NhCmhg=="}},
 		"tagging":       Tagging{NS: NS, TagSet: []Tag{{Key: "project", Value: "cairn"}}},
 		"tagging_empty": Tagging{NS: NS, TagSet: []Tag{}},
+		"notification": NotificationConfiguration{NS: NS,
+			TopicConfigurations: []TopicConfiguration{{ID: "audit", Topic: "arn:cairn:sqs::bus:nats", Events: []string{"s3:ObjectRemoved:*", "s3:ObjectTagging:*"}}},
+			QueueConfigurations: []QueueConfiguration{{ID: "thumbs", Queue: "arn:cairn:sqs::hook1:webhook", Events: []string{"s3:ObjectCreated:*"},
+				Filter: &NotificationFilter{Rules: []FilterRule{{Name: "Prefix", Value: "images/"}, {Name: "Suffix", Value: ".jpg"}}}}},
+			CloudFunctionConfigurations: []CloudFunctionConfiguration{{ID: "fn", CloudFunction: "arn:cairn:sqs::fn:webhook", Events: []string{"s3:ObjectCreated:Copy"}}}},
+		"notification_empty": NotificationConfiguration{NS: NS},
 		"object_attributes": GetObjectAttributesResponse{NS: NS, ETag: "5d41402abc4b2a76b9719d911017c592",
-			Checksum: &Checksum{ChecksumCRC32: "NhCmhg==", ChecksumType: "FULL_OBJECT"}, StorageClass: "STANDARD", ObjectSize: &size,
+			Checksum: &Checksum{Checksums: Checksums{ChecksumCRC32: "NhCmhg=="}, ChecksumType: "FULL_OBJECT"}, StorageClass: "STANDARD", ObjectSize: &size,
 			ObjectParts: &ObjectParts{TotalPartsCount: 2, MaxParts: 1, NextPartNumberMarker: 1, IsTruncated: true,
-				Parts: []ObjectPart{{PartNumber: 1, Size: 5242880, Checksum: Checksum{ChecksumCRC32: "AAAAAA=="}}}}},
+				Parts: []ObjectPart{{PartNumber: 1, Size: 5242880, Checksum: Checksum{Checksums: Checksums{ChecksumCRC32: "AAAAAA=="}}}}}},
 	}
 	maps.Copy(all, multipartGoldens())
 	maps.Copy(all, versioningGoldens())

@@ -2,50 +2,6 @@ package s3xml
 
 import "encoding/xml"
 
-// Checksums are the additional checksums an element may carry; at most one
-// is set.
-type Checksums struct {
-	ChecksumCRC32     string `xml:"ChecksumCRC32,omitempty"`
-	ChecksumCRC32C    string `xml:"ChecksumCRC32C,omitempty"`
-	ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME,omitempty"`
-	ChecksumSHA1      string `xml:"ChecksumSHA1,omitempty"`
-	ChecksumSHA256    string `xml:"ChecksumSHA256,omitempty"`
-}
-
-// Set stores value under algorithm (CRC32, CRC32C, CRC64NVME, SHA1 or
-// SHA256); other names are ignored.
-func (c *Checksums) Set(algorithm, value string) {
-	switch algorithm {
-	case "CRC32":
-		c.ChecksumCRC32 = value
-	case "CRC32C":
-		c.ChecksumCRC32C = value
-	case "CRC64NVME":
-		c.ChecksumCRC64NVME = value
-	case "SHA1":
-		c.ChecksumSHA1 = value
-	case "SHA256":
-		c.ChecksumSHA256 = value
-	}
-}
-
-// Get returns the value stored under algorithm.
-func (c Checksums) Get(algorithm string) string {
-	switch algorithm {
-	case "CRC32":
-		return c.ChecksumCRC32
-	case "CRC32C":
-		return c.ChecksumCRC32C
-	case "CRC64NVME":
-		return c.ChecksumCRC64NVME
-	case "SHA1":
-		return c.ChecksumSHA1
-	case "SHA256":
-		return c.ChecksumSHA256
-	}
-	return ""
-}
-
 // InitiateMultipartUploadResult answers CreateMultipartUpload.
 type InitiateMultipartUploadResult struct {
 	XMLName  xml.Name `xml:"InitiateMultipartUploadResult"`

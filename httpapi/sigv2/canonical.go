@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/cairnstore/cairn/httpapi/sigv4"
 )
 
 // subresources are the query parameters that belong to the canonicalized
@@ -24,45 +26,9 @@ var subresources = map[string]bool{
 	"response-content-type": true, "response-expires": true,
 }
 
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
-}
-
-// percentDecode decodes %XX escapes, keeping a malformed escape literally;
-// with plusSpace a '+' becomes ' ' (form encoding of query values).
-func percentDecode(s string, plusSpace bool) string {
-	if !strings.ContainsRune(s, '%') && !(plusSpace && strings.ContainsRune(s, '+')) {
-		return s
-	}
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '%' && i+2 < len(s):
-			hi, ok1 := unhex(s[i+1])
-			lo, ok2 := unhex(s[i+2])
-			if ok1 && ok2 {
-				b = append(b, hi<<4|lo)
-				i += 2
-				continue
-			}
-			b = append(b, c)
-		case c == '+' && plusSpace:
-			b = append(b, ' ')
-		default:
-			b = append(b, c)
-		}
-	}
-	return string(b)
-}
+// percentDecode is SigV4's decoder: both signatures see a request's escapes
+// the same way.
+var percentDecode = sigv4.PercentDecode
 
 // rawParam is one query parameter as sent: raw name and value, and whether
 // the segment had an '='.

@@ -3,7 +3,6 @@ package sigv2
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"crypto/hmac"
 	"crypto/sha1" //nolint:gosec // Signature Version 2
 	"encoding/base64"
@@ -34,15 +33,7 @@ const (
 var testTime = time.Date(2024, 2, 29, 12, 34, 56, 0, time.UTC)
 
 // memStore is a CredentialStore backed by a map of access key -> secret.
-type memStore map[string]string
-
-func (m memStore) Lookup(_ context.Context, ak string) (sigv4.Credential, error) {
-	sk, ok := m[ak]
-	if !ok {
-		return sigv4.Credential{}, fmt.Errorf("access key %q: %w", ak, sigv4.ErrInvalidAccessKeyID)
-	}
-	return sigv4.Credential{AccessKey: ak, SecretKey: sk}, nil
-}
+type memStore = sigv4.StaticCredentials
 
 func newTestVerifier(now time.Time) *Verifier {
 	return &Verifier{

@@ -15,7 +15,7 @@ import (
 )
 
 // DefaultMaxSkew is the clock skew tolerated when Verifier.MaxSkew is 0.
-const DefaultMaxSkew = 15 * time.Minute
+const DefaultMaxSkew = sigv4.DefaultMaxSkew
 
 // scheme is the Authorization header prefix of Signature Version 2.
 const scheme = "AWS "

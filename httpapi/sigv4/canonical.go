@@ -57,9 +57,9 @@ func unhex(c byte) (byte, bool) {
 	return 0, false
 }
 
-// percentDecode decodes %XX escapes; a malformed escape is kept literally.
+// PercentDecode decodes %XX escapes; a malformed escape is kept literally.
 // With plusSpace, '+' decodes to ' ' (query components).
-func percentDecode(s string, plusSpace bool) string {
+func PercentDecode(s string, plusSpace bool) string {
 	if !strings.ContainsRune(s, '%') && !(plusSpace && strings.ContainsRune(s, '+')) {
 		return s
 	}
@@ -92,7 +92,7 @@ func canonicalURI(r *http.Request) string {
 	if p == "" {
 		return "/"
 	}
-	return uriEncode(percentDecode(p, false), true)
+	return uriEncode(PercentDecode(p, false), true)
 }
 
 // queryParam is one decoded query parameter, in wire order.
@@ -112,7 +112,7 @@ func parseRawQuery(raw string) []queryParam {
 			continue
 		}
 		name, value, _ := strings.Cut(seg, "=")
-		params = append(params, queryParam{percentDecode(name, true), percentDecode(value, true)})
+		params = append(params, queryParam{PercentDecode(name, true), PercentDecode(value, true)})
 	}
 	return params
 }

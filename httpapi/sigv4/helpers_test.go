@@ -31,15 +31,7 @@ const (
 var testTime = time.Date(2024, 2, 29, 12, 34, 56, 0, time.UTC)
 
 // memStore is a CredentialStore backed by a map of access key -> secret.
-type memStore map[string]string
-
-func (m memStore) Lookup(_ context.Context, ak string) (Credential, error) {
-	sk, ok := m[ak]
-	if !ok {
-		return Credential{}, fmt.Errorf("access key %q: %w", ak, ErrInvalidAccessKeyID)
-	}
-	return Credential{AccessKey: ak, SecretKey: sk}, nil
-}
+type memStore = StaticCredentials
 
 func newTestVerifier(now time.Time) *Verifier {
 	return &Verifier{

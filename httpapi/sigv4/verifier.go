@@ -26,6 +26,19 @@ type CredentialStore interface {
 	Lookup(ctx context.Context, accessKey string) (Credential, error)
 }
 
+// StaticCredentials is a CredentialStore of fixed access key -> secret
+// pairs (tests, and tools that sign with one known key).
+type StaticCredentials map[string]string
+
+// Lookup returns the secret of accessKey.
+func (m StaticCredentials) Lookup(_ context.Context, accessKey string) (Credential, error) {
+	sk, ok := m[accessKey]
+	if !ok {
+		return Credential{}, fmt.Errorf("access key %q: %w", accessKey, ErrInvalidAccessKeyID)
+	}
+	return Credential{AccessKey: accessKey, SecretKey: sk}, nil
+}
+
 // DefaultMaxSkew is the clock skew tolerated when Verifier.MaxSkew is 0.
 const DefaultMaxSkew = 15 * time.Minute
 

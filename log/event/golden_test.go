@@ -67,6 +67,10 @@ func samples() map[string]*Event {
 		TypeObjectMarker:     {Header: ver, Payload: &ObjectMarkerCreated{}},
 		TypeObjectRetention:  {Header: ver, Payload: &ObjectRetentionSet{Mode: LockCompliance, RetainUntil: &until}},
 		TypeObjectLegalHold:  {Header: ver, Payload: &ObjectLegalHoldSet{On: true}},
+		TypeBucketNotification: {Header: hdr, Payload: &BucketNotification{Rules: []NotificationRule{
+			{ID: "thumbs", Kind: RuleQueue, ARN: "arn:cairn:sqs::hook1:webhook", Events: []string{"s3:ObjectCreated:*"}, Prefix: "holiday/", Suffix: ".jpg"},
+			{ID: "audit", Kind: RuleTopic, ARN: "arn:cairn:sqs::bus:nats", Events: []string{"s3:ObjectRemoved:*", "s3:ObjectTagging:Put"}},
+		}}},
 	}
 }
 

@@ -80,6 +80,7 @@ var registry = map[string]typeInfo{
 	TypeObjectMarker:       {versions: []version{jsonVersion[ObjectMarkerCreated](nil)}},
 	TypeObjectRetention:    {versions: []version{jsonVersion[ObjectRetentionSet](nil)}},
 	TypeObjectLegalHold:    {versions: []version{jsonVersion[ObjectLegalHoldSet](nil)}},
+	TypeBucketNotification: {versions: []version{jsonVersion[BucketNotification](nil)}},
 }
 
 // Types returns every registered type name with its current version.

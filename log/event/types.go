@@ -109,6 +109,9 @@ type ObjectPut struct {
 	// Lock is the version's Object Lock state (buckets with Object Lock
 	// only): as asked for, or the bucket's default retention.
 	Lock
+	// Post is set when a browser POST upload made the object (S3 names its
+	// notification ObjectCreated:Post).
+	Post bool `json:"post,omitempty"`
 	// Inline is reserved for small objects stored in the event itself. It
 	// is never written by this version of cairn.
 	Inline []byte `json:"inline,omitempty"`

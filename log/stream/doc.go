@@ -12,7 +12,7 @@
 //
 //	s3.ev.<bucketID>.<keyhash>   object mutations of one key
 //	s3.bk.<namehash>             bucket lifecycle (the claim on a name)
-//	s3.bc.<bucketID>             bucket configuration (reserved)
+//	s3.bc.<bucketID>             bucket configuration (tags, notification)
 //	s3.mp.<bucketID>.<uploadID>  multipart uploads (reserved)
 //	s3.iam.u.<namehash>          a user (created, updated, deleted)
 //	s3.iam.k.<keyhash>           an access key (created, updated, deleted)
@@ -47,6 +47,14 @@
 // waiting, and as pipelined singles otherwise. Under load, batches grow by
 // themselves while the previous one commits. Conditional appends never join
 // a batch: one failed precondition must not abort its neighbours.
+//
+// # Consumers
+//
+// Readers are ordered consumers (Subscribe, SubscribeWith: the position
+// lives with the reader, as the projection runner keeps it in its index)
+// or durable pull consumers (Durable: the server keeps the position, for
+// notification delivery). The stream is never trimmed today; when it is,
+// the durable consumers' ack floors must bound the trim.
 //
 // An event is acknowledged only after JetStream stored it under the
 // server's sync policy; the caller (engine) makes the object's bytes durable

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -27,13 +28,27 @@ type Subscription struct {
 
 // Subscribe starts reading at sequence from (>= 1).
 func (l *Log) Subscribe(ctx context.Context, from uint64) (*Subscription, error) {
-	if from == 0 {
-		from = 1
+	return l.SubscribeWith(ctx, SubscribeOptions{From: max(from, 1)})
+}
+
+// SubscribeOptions says where a subscription starts and what it reads.
+type SubscribeOptions struct {
+	From    uint64    // first sequence; when 0, Since or else the next new event
+	Since   time.Time // the first event stored at or after this time
+	Filters []string  // subjects to read; all when empty
+}
+
+// SubscribeWith starts an ordered, stateless reader as o says.
+func (l *Log) SubscribeWith(ctx context.Context, o SubscribeOptions) (*Subscription, error) {
+	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: o.Filters, DeliverPolicy: jetstream.DeliverNewPolicy}
+	switch {
+	case o.From > 0:
+		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, o.From
+	case !o.Since.IsZero():
+		since := o.Since
+		cfg.DeliverPolicy, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, &since
 	}
-	cons, err := l.js.OrderedConsumer(ctx, l.name, jetstream.OrderedConsumerConfig{
-		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
-		OptStartSeq:   from,
-	})
+	cons, err := l.js.OrderedConsumer(ctx, l.name, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("stream: consumer: %w", err)
 	}

@@ -125,6 +125,8 @@ func apply(b *tx, ev *event.Event) error {
 		return applyBucketVersioning(b, ev, p)
 	case *event.BucketObjectLockSet:
 		return applyBucketObjectLock(b, ev, p)
+	case *event.BucketNotification:
+		return applyBucketNotification(b, ev, p)
 	}
 	return nil
 }
@@ -364,4 +366,17 @@ func updateLiveness(b *tx, k []byte, dBytes, dRecords int64) error {
 		return b.Delete(k, nil)
 	}
 	return b.Set(k, append(be64(bytes), be64(records)...), nil)
+}
+
+// applyBucketNotification records a new notification configuration version
+// of a live bucket incarnation, with the bucket's owner at that time (S3's
+// records name it).
+func applyBucketNotification(b *tx, ev *event.Event, p *event.BucketNotification) error {
+	rid, live, err := liveBucket(b, ev)
+	if err != nil || !live {
+		return err
+	}
+	cur, _ := b.bucket(ev.Bucket)
+	n := Notification{Seq: ev.Seq, Owner: cur.Owner, Rules: p.Rules}
+	return setJSON(b.Batch, notifyKey(rid, ev.Seq), &n)
 }

@@ -55,6 +55,14 @@ type Object struct {
 	event.ObjectPut
 }
 
+// Notification is a bucket incarnation's notification configuration as set
+// by the event at Seq.
+type Notification struct {
+	Seq   uint64                   `json:"seq"`
+	Owner string                   `json:"owner"` // the bucket's owner when it was set
+	Rules []event.NotificationRule `json:"rules,omitempty"`
+}
+
 // Options configures Open.
 type Options struct {
 	Dir       string

@@ -25,6 +25,8 @@
 //	                                -> Upload JSON: an in-progress multipart upload
 //	"P" bucketID[16] uploadID[16] partNumber[4 BE]
 //	                                -> Part JSON: one stored part of an upload
+//	"N" bucketID[16] seq[8]         -> Notification JSON: the notification
+//	                                   configuration set at stream sequence seq
 //	"V" bucketID[16] esc(key) 0x00 0x01 ^order[16]
 //	                                -> Object JSON: a version that is not the
 //	                                   current object (older ones, markers)
@@ -52,6 +54,14 @@
 // and its parts are removed when it is aborted, when an object.put naming
 // it completes it, and when its bucket is deleted; an object.put naming an
 // upload that is gone changes nothing but "K" and "L".
+//
+// "N" keeps every notification configuration a bucket incarnation ever had,
+// by the sequence of the event that set it, so that the configuration in
+// force at any sequence is one reverse seek (NotificationAt): notification
+// delivery decides each event under the rules of its own time, however far
+// behind it runs. These configurations outlive the bucket's deletion for the same
+// reason (a consumer may still be delivering the incarnation's last events);
+// they are small and few, and go when the log itself is trimmed.
 //
 // # Versions (format 2)
 //

@@ -23,6 +23,7 @@ const (
 	prefixPart     = 'P'
 	prefixVersion  = 'V'
 	prefixNull     = 'Z'
+	prefixNotify   = 'N'
 )
 
 // rawID decodes a 32-hex bucket id into its fixed-width key form.
@@ -51,6 +52,13 @@ func objectKey(rid []byte, key string) []byte {
 func keySeqKey(rid []byte, key string) []byte {
 	k := make([]byte, 0, 17+len(key))
 	return append(append(append(k, prefixKeySeq), rid...), key...)
+}
+
+// notifyKey is where the notification configuration a bucket incarnation
+// got at stream sequence seq is kept.
+func notifyKey(rid []byte, seq uint64) []byte {
+	k := make([]byte, 0, 25)
+	return binary.BigEndian.AppendUint64(append(append(k, prefixNotify), rid...), seq)
 }
 
 func lastObjKey(rid []byte) []byte {

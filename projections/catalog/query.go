@@ -174,3 +174,31 @@ func commonPrefix(key, prefix, delim string) (string, bool) {
 	}
 	return key[:len(prefix)+i+len(delim)], true
 }
+
+// NotificationAt returns the notification configuration in force for a
+// bucket incarnation at stream sequence seq: the last one set at or before
+// it. found is false when none was ever set by then. The caller makes sure
+// the index has applied seq (runner.WaitFor) before asking.
+func (c *Catalog) NotificationAt(bucketID string, seq uint64) (n Notification, found bool, err error) {
+	rid, err := rawID(bucketID)
+	if err != nil {
+		return n, false, err
+	}
+	lower := notifyKey(rid, 0)
+	upper := prefixEnd(lower[:len(lower)-8]) // every version of the bucket
+	if seq < ^uint64(0) {
+		upper = notifyKey(rid, seq+1)
+	}
+	it, err := c.db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
+	if err != nil {
+		return n, false, err
+	}
+	defer it.Close()
+	if !it.Last() {
+		return n, false, it.Error()
+	}
+	if err := json.Unmarshal(it.Value(), &n); err != nil {
+		return n, false, fmt.Errorf("catalog: corrupt notification configuration %q: %w", it.Key(), err)
+	}
+	return n, true, nil
+}

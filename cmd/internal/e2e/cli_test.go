@@ -58,16 +58,23 @@ func awsCLI(t *testing.T, ts *testserver.TS, stdin []byte, args ...string) strin
 	return stdout.String()
 }
 
+// randomFile writes n random bytes to dir/name and returns them and the path.
+func randomFile(t *testing.T, dir, name string, n int) ([]byte, string) {
+	t.Helper()
+	data := make([]byte, n)
+	_, _ = rand.Read(data)
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return data, path
+}
+
 func TestAWSCLIScenario(t *testing.T) {
 	requireTool(t, "aws", "--version")
 	ts := testserver.Start(t)
 	dir := t.TempDir()
-	data := make([]byte, 2<<20+5)
-	_, _ = rand.Read(data)
-	src := filepath.Join(dir, "src.bin")
-	if err := os.WriteFile(src, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	data, src := randomFile(t, dir, "src.bin", 2<<20+5)
 	awsCLI(t, ts, nil, "s3", "mb", "s3://cli-bucket")
 	awsCLI(t, ts, nil, "s3api", "put-object", "--bucket", "cli-bucket", "--key", "docs/a b.bin", "--body", src,
 		"--metadata", "origin=cli", "--content-type", "application/x-cli")

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"crypto/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,12 +29,7 @@ func TestAWSCLIMultipartCopy(t *testing.T) {
 	requireTool(t, "aws", "--version")
 	ts := testserver.Start(t)
 	dir := t.TempDir()
-	data := make([]byte, 17<<20+3)
-	_, _ = rand.Read(data)
-	src := filepath.Join(dir, "big.bin")
-	if err := os.WriteFile(src, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	data, src := randomFile(t, dir, "big.bin", 17<<20+3)
 	awsCLI(t, ts, nil, "s3", "mb", "s3://cli-mp")
 	awsCLI(t, ts, nil, "s3", "cp", src, "s3://cli-mp/big.bin")
 	head := awsCLI(t, ts, nil, "s3api", "head-object", "--bucket", "cli-mp", "--key", "big.bin", "--part-number", "3")

@@ -195,6 +195,11 @@ func TestRulesRefuseWhatDesignForbids(t *testing.T) {
 		{"cmd/internal/server", module + "/httpapi", true},
 		{"log/stream", module + "/log/event", true},
 		{"notify/replicate", "github.com/aws/aws-sdk-go-v2/service/s3", true},
+		{"cmd/internal/watch", "github.com/aws/aws-sdk-go-v2/aws/signer/v4", true},
+		{"notify", "github.com/aws/aws-sdk-go-v2/aws/signer/v4", false},
+		{"notify", module + "/projections/catalog", true},
+		{"notify", module + "/engine", false},
+		{"engine", module + "/notify", false},
 		{"httpapi", module + "/log/metrics", true},
 		{"httpapi", module + "/log/stream", false},
 	}

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/cairnstore/cairn/engine"
 )
 
 // Data directory layout:
@@ -95,31 +97,12 @@ func rootCredentials(dir string, env RootCredentials) (c RootCredentials, genera
 	if !errors.Is(err, fs.ErrNotExist) {
 		return c, false, err
 	}
-	c = RootCredentials{AccessKey: "CAIRN" + randomString(15, upperAlnum), SecretKey: randomString(40, secretChars)}
+	c.AccessKey, c.SecretKey = engine.NewKeyPair()
 	b, _ = json.MarshalIndent(c, "", "  ")
 	if err := writeFileSync(p, append(b, '\n'), 0o600); err != nil {
 		return c, false, err
 	}
 	return c, true, nil
-}
-
-const (
-	upperAlnum  = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	secretChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-)
-
-// randomString draws n characters uniformly from alphabet (len <= 256).
-func randomString(n int, alphabet string) string {
-	out := make([]byte, 0, n)
-	limit := 256 - 256%len(alphabet)
-	var b [1]byte
-	for len(out) < n {
-		_, _ = rand.Read(b[:])
-		if int(b[0]) < limit {
-			out = append(out, alphabet[int(b[0])%len(alphabet)])
-		}
-	}
-	return string(out)
 }
 
 // writeFileSync writes a new file durably: temp file, fsync, rename, fsync

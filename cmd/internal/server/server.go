@@ -19,6 +19,7 @@ import (
 	"github.com/cairnstore/cairn/log/metrics"
 	"github.com/cairnstore/cairn/log/segment"
 	"github.com/cairnstore/cairn/log/stream"
+	"github.com/cairnstore/cairn/notify"
 	"github.com/cairnstore/cairn/projections/catalog"
 	"github.com/cairnstore/cairn/projections/runner"
 	"github.com/cockroachdb/pebble/v2/vfs"
@@ -51,8 +52,14 @@ type Config struct {
 	TLSKey        string
 	Root          RootCredentials // from the environment; empty to use or generate stored ones
 	MasterKey     string          // CAIRN_MASTER_KEY (base64); empty: the data dir's master.key
-	Logger        *slog.Logger
-	Stdout        io.Writer // where generated credentials are printed once
+	// Notify declares the notification destinations; NotifyTuning and
+	// ListenKeepAlive adjust delivery and live subscriptions (tests make
+	// them fast).
+	Notify          notify.Declarations
+	NotifyTuning    notify.Tuning
+	ListenKeepAlive time.Duration
+	Logger          *slog.Logger
+	Stdout          io.Writer // where generated credentials are printed once
 	// MinPartSize lowers the 5 MiB minimum size of multipart parts; for
 	// tests only (the crash test's writers use small parts).
 	MinPartSize int64
@@ -67,6 +74,7 @@ type Server struct {
 	cat   *catalog.Catalog
 	run   *runner.Runner
 	segs  *segment.Store
+	ntf   *notify.Service
 	ln    net.Listener
 	http  *http.Server
 	serve chan error
@@ -164,18 +172,25 @@ func (s *Server) openParts(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.startNotify(ctx); err != nil {
+		return err
+	}
 	eng, err := engine.New(engine.Options{Log: s.log, Catalog: s.cat, Runner: s.run, Segments: s.segs, Node: node,
-		Region: cfg.Region, Barrier: cfg.NATSURL != "", Logger: cfg.Logger,
+		Region: cfg.Region, Barrier: cfg.NATSURL != "", Logger: cfg.Logger, Destinations: s.ntf.HasARN,
 		Root: engine.RootCredentials{AccessKey: root.AccessKey, SecretKey: root.SecretKey}, MasterKey: mk,
 		MinPartSize: cfg.MinPartSize})
 	if err != nil {
 		return err
 	}
 	h := httpapi.New(httpapi.Options{Engine: eng, Region: cfg.Region,
-		Domains: cfg.Domains, Logger: cfg.Logger.With("component", "http"), Metrics: s.reg, SpoolDir: spool})
+		Domains: cfg.Domains, Logger: cfg.Logger.With("component", "http"), Metrics: s.reg, SpoolDir: spool,
+		Listener: listener{s.ntf}, ListenKeepAlive: cfg.ListenKeepAlive})
 	s.logMetrics()
 	s.http = &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
 		MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug)}
+	// Live subscriptions stream until told to stop: end them when the
+	// server shuts down, or Shutdown would wait for them.
+	s.http.RegisterOnShutdown(s.ntf.CloseListens)
 	return nil
 }
 
@@ -265,6 +280,9 @@ func (s *Server) Close(ctx context.Context) error {
 
 func (s *Server) closeParts() error {
 	var errs []error
+	if s.ntf != nil {
+		s.ntf.Close()
+	}
 	if s.run != nil {
 		s.run.Stop()
 	}
