@@ -101,9 +101,6 @@ func (e *Engine) ListObjectVersions(ctx context.Context, bucket string, in ListV
 	for i, v := range page.Versions {
 		res.Versions[i] = VersionInfo{ObjectInfo: b.info(v.Object), Marker: v.Marker, Latest: v.Latest}
 		res.Versions[i].VersionID = v.VersionID // "null" even where GET shows none
-		if v.Marker {
-			res.Versions[i].Owner = v.Owner
-		}
 	}
 	return res, nil
 }
@@ -116,7 +113,7 @@ func (e *Engine) markerEvent(ctx context.Context, b Bucket, key, actor string) (
 	if err != nil {
 		return nil, err
 	}
-	ev := &event.Event{Header: hdr, Payload: &event.ObjectMarkerCreated{}}
+	ev := &event.Event{Header: hdr, Payload: &event.ObjectMarkerCreated{Owner: principalOf(ctx).CanonicalID}}
 	ev.Bucket, ev.BucketID, ev.Key, ev.VersionID, ev.Time = b.Name, b.id, key, vid, t
 	return ev, nil
 }

@@ -64,7 +64,7 @@ func samples() map[string]*Event {
 		TypeMultipartAborted: {Header: obj, Payload: &MultipartAborted{UploadID: mpID}},
 		TypeBucketVersioning: {Header: hdr, Payload: &BucketVersioningSet{Status: VersioningEnabled}},
 		TypeBucketObjectLock: {Header: hdr, Payload: &BucketObjectLockSet{DefaultMode: LockGovernance, DefaultDays: 30}},
-		TypeObjectMarker:     {Header: ver, Payload: &ObjectMarkerCreated{}},
+		TypeObjectMarker:     {Header: ver, Payload: &ObjectMarkerCreated{Owner: strings.Repeat("0f", 32)}},
 		TypeObjectRetention:  {Header: ver, Payload: &ObjectRetentionSet{Mode: LockCompliance, RetainUntil: &until}},
 		TypeObjectLegalHold:  {Header: ver, Payload: &ObjectLegalHoldSet{On: true}},
 		TypeBucketNotification: {Header: hdr, Payload: &BucketNotification{Rules: []NotificationRule{

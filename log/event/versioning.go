@@ -81,8 +81,10 @@ func (*BucketObjectLockSet) EventType() string { return TypeBucketObjectLock }
 
 // ObjectMarkerCreated (v1) makes a delete marker: version Header.VersionID
 // of Header.Key, which hides the versions before it. It references no
-// bytes.
-type ObjectMarkerCreated struct{}
+// bytes. Owner is the canonical id of who made it (listings show it).
+type ObjectMarkerCreated struct {
+	Owner string `json:"owner,omitempty"`
+}
 
 // EventType implements Payload.
 func (*ObjectMarkerCreated) EventType() string { return TypeObjectMarker }

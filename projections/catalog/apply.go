@@ -116,7 +116,7 @@ func apply(b *tx, ev *event.Event) error {
 	case *event.MultipartAborted:
 		return applyMultipartAborted(b, ev, p)
 	case *event.ObjectMarkerCreated:
-		return applyObjectMarker(b, ev)
+		return applyObjectMarker(b, ev, p)
 	case *event.ObjectRetentionSet:
 		return updateVersion(b, ev, func(o *Object) { o.LockMode, o.RetainUntil = p.Mode, p.RetainUntil })
 	case *event.ObjectLegalHoldSet:

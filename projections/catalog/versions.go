@@ -210,12 +210,15 @@ func updateVersion(b *tx, ev *event.Event, fn func(*Object)) error {
 	return touchKey(b, rid, ev)
 }
 
-func applyObjectMarker(b *tx, ev *event.Event) error {
+func applyObjectMarker(b *tx, ev *event.Event, p *event.ObjectMarkerCreated) error {
 	bk, rid, live, err := liveIncarnation(b, ev)
 	if err != nil || !live {
 		return err
 	}
 	o := Object{Key: ev.Key, Seq: ev.Seq, Modified: ev.Time, Owner: ev.Actor, VersionID: ev.VersionID, Marker: true}
+	if p.Owner != "" {
+		o.ACL = &event.ACL{Owner: p.Owner} // who made it; a marker has no grants
+	}
 	if err := putVersion(b, bk, rid, &o); err != nil {
 		return err
 	}

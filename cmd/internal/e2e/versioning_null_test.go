@@ -84,7 +84,17 @@ func TestDeleteMarkersStack(t *testing.T) {
 	if got := versionsOf(t, c, "stack", "never"); !slices.Equal(got, []string{"M:" + m2 + "*", "M:" + m1}) {
 		t.Fatalf("markers %v", got)
 	}
-	_, err := c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("stack")})
+	// A marker is listed with the owner who made it.
+	buckets, err := c.ListBuckets(ctx, &s3.ListBucketsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String("stack")})
+	if err != nil || len(list.DeleteMarkers) != 2 || list.DeleteMarkers[0].Owner == nil ||
+		aws.ToString(list.DeleteMarkers[0].Owner.ID) != aws.ToString(buckets.Owner.ID) {
+		t.Fatalf("markers listed %+v (%v), want owner %q", list.DeleteMarkers, err, aws.ToString(buckets.Owner.ID))
+	}
+	_, err = c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("stack")})
 	wantCode(t, err, "BucketNotEmpty")
 	deleteKey(t, c, "stack", "never", m1)
 	deleteKey(t, c, "stack", "never", m2)
