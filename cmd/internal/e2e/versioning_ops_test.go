@@ -181,3 +181,19 @@ func allowUser(t *testing.T, c *s3.Client, bucket, user, actions string) {
 		t.Fatal(err)
 	}
 }
+
+// A browser POST upload makes a version like a PUT does.
+func TestPostUploadsMakeVersions(t *testing.T) {
+	ts, c := startVersioned(t, "posted")
+	for _, body := range []string{"first", "second"} {
+		if status, resp := postObject(t, ts, "posted", "form.txt", []byte(body)); status != 204 {
+			t.Fatalf("POST: %d %s", status, resp)
+		}
+	}
+	if got := versionsOf(t, c, "posted", "form.txt"); len(got) != 2 {
+		t.Fatalf("versions %v", got)
+	}
+	if body, _ := getVersion(t, c, "posted", "form.txt", ""); body != "second" {
+		t.Fatalf("current %q", body)
+	}
+}
