@@ -179,7 +179,7 @@ func (e *Engine) retried(b Bucket, in CompleteMultipartInput) (CompleteResult, e
 			return CompleteResult{}, ErrNoSuchUpload
 		}
 	}
-	return CompleteResult{ETag: o.ETag, Checksums: o.Checksums, ChecksumType: o.ChecksumType}, nil
+	return CompleteResult{ETag: o.ETag, Checksums: o.Checksums, ChecksumType: o.ChecksumType, VersionID: b.shown(o.VersionID)}, nil
 }
 
 // completed reports whether the completion applied at seq made its object.

@@ -46,10 +46,14 @@ func TestCopiesFromVersions(t *testing.T) {
 	if err != nil || aws.ToString(pc.CopySourceVersionId) != v1 {
 		t.Fatalf("part copy: %v (source version %q)", err, aws.ToString(pc.CopySourceVersionId))
 	}
-	done, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("cpv"), Key: aws.String("mp"), UploadId: up.UploadId,
-		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: pc.CopyPartResult.ETag}}}})
+	complete := &s3.CompleteMultipartUploadInput{Bucket: aws.String("cpv"), Key: aws.String("mp"), UploadId: up.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: pc.CopyPartResult.ETag}}}}
+	done, err := c.CompleteMultipartUpload(ctx, complete)
 	if err != nil || aws.ToString(done.VersionId) == "" {
 		t.Fatalf("complete: %v, version %q", err, aws.ToString(done.VersionId))
+	}
+	if again, err := c.CompleteMultipartUpload(ctx, complete); err != nil || aws.ToString(again.VersionId) != aws.ToString(done.VersionId) {
+		t.Fatalf("a retried completion answered %v, version %q", err, aws.ToString(again.VersionId))
 	}
 	if body, out := getVersion(t, c, "cpv", "mp", ""); body != "first" || aws.ToString(out.VersionId) != aws.ToString(done.VersionId) {
 		t.Fatalf("completed object %q version %q", body, aws.ToString(out.VersionId))
