@@ -175,8 +175,8 @@ func TestRoutesFollowTheAPIReference(t *testing.T) {
 		{"HEAD", "/bucket/key?versionId=null&partNumber=1", "", "HeadObject", 200},
 		{"DELETE", "/bucket/key?versionId=null", "", "DeleteObject", 204},
 		{"GET", "/bucket/key?versionId=", "", "", 400},
-		{"GET", "/bucket?versionId=null", "", "", 501}, // no bucket operation takes one
-		{"PUT", "/bucket/key?versionId=null", "", "", 501},
+		{"GET", "/bucket?versionId=null", "", "", 400}, // no bucket operation takes one
+		{"PUT", "/bucket/key?versionId=null", "", "", 400},
 		{"DELETE", "/bucket/key?tagging", "", "PutObjectTagging", 204},
 		{"DELETE", "/bucket?tagging", "", "PutBucketTagging", 204},
 		{"GET", "/bucket?lifecycle", "", "", 501},

@@ -202,11 +202,16 @@ func noSubresourceBut(allowed ...string) mux.MatcherFunc {
 	}
 }
 
-// unsupported answers requests no route takes: NotImplemented when they
-// name an S3 sub-resource or operation cairn does not have yet,
+// unsupported answers requests no route takes: InvalidArgument when they
+// name a version for an operation that takes none, NotImplemented when
+// they name an S3 sub-resource or operation cairn does not have yet,
 // MethodNotAllowed otherwise.
 func (h *Handler) unsupported(w http.ResponseWriter, r *http.Request, q *request) error {
 	query := r.URL.Query()
+	if _, ok := query["versionId"]; ok {
+		// Every operation that takes a version id is routed with it.
+		return s3err.New(s3err.InvalidArgument, "This operation does not accept a version-id.")
+	}
 	for _, s := range subresources {
 		if _, ok := query[s]; ok {
 			return s3err.New(s3err.NotImplemented, "cairn does not implement the "+s+" sub-resource yet.")
