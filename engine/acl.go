@@ -149,28 +149,30 @@ func aclFrom(spec *ACLSpec, full *ACL, owner, bucketOwner string) (ACL, error) {
 	return ACL{Owner: owner, Grants: full.Grants}, nil
 }
 
-// ObjectACL returns the current object's ACL.
-func (e *Engine) ObjectACL(ctx context.Context, bucket, key string) (ACL, error) {
-	b, o, err := e.objectRecord(ctx, bucket, key)
+// ObjectACL returns the ACL of a version of key ("": the current object)
+// and the version's id.
+func (e *Engine) ObjectACL(ctx context.Context, bucket, key, vid string) (ACL, string, error) {
+	b, o, err := e.objectRecord(ctx, bucket, key, vid)
 	if err != nil {
-		return ACL{}, err
+		return ACL{}, "", err
 	}
-	if o.ACL == nil || b.Ownership == authz.BucketOwnerEnforced {
+	if o.acl == nil || b.Ownership == authz.BucketOwnerEnforced {
 		acl, _ := resolveACL(nil, b.Owner, b.Owner)
-		return acl, nil
+		return acl, o.VersionID, nil
 	}
-	return *o.ACL, nil
+	return *o.acl, o.VersionID, nil
 }
 
-// PutObjectACL replaces the current object's ACL.
-func (e *Engine) PutObjectACL(ctx context.Context, bucket, key, actor string, spec *ACLSpec, full *ACL) error {
-	b, o, err := e.objectRecord(ctx, bucket, key)
+// PutObjectACL replaces the ACL of a version of key ("": the current
+// object) and returns the version's id.
+func (e *Engine) PutObjectACL(ctx context.Context, bucket, key, vid, actor string, spec *ACLSpec, full *ACL) (string, error) {
+	b, o, err := e.objectRecord(ctx, bucket, key, vid)
 	if err != nil {
-		return err
+		return "", err
 	}
 	owner := b.Owner
-	if o.ACL != nil {
-		owner = o.ACL.Owner
+	if o.acl != nil {
+		owner = o.acl.Owner
 	}
 	acl, err := aclFrom(spec, full, owner, b.Owner)
 	if err == nil {
@@ -183,12 +185,9 @@ func (e *Engine) PutObjectACL(ctx context.Context, bucket, key, actor string, sp
 		acl, err = *full, nil // the source's ACL, owner included, as it is there
 	}
 	if err != nil {
-		return err
+		return "", err
 	}
-	ev := &event.Event{Header: e.header(ctx, actor), Payload: &event.ObjectACLSet{ACL: acl}}
-	ev.Bucket, ev.BucketID, ev.Key = bucket, b.ID, key
-	_, err = e.appendEvent(ctx, stream.ObjectSubject(b.ID, key), ev, nil)
-	return err
+	return o.VersionID, e.appendVersionEvent(ctx, bucketOf(b), key, o.VersionID, actor, &event.ObjectACLSet{ACL: acl})
 }
 
 // bucketRecord is a live bucket's full record.
@@ -203,15 +202,14 @@ func (e *Engine) bucketRecord(ctx context.Context, bucket string) (catalog.Bucke
 	return b, err
 }
 
-func (e *Engine) objectRecord(ctx context.Context, bucket, key string) (catalog.Bucket, catalog.Object, error) {
-	b, err := e.bucketRecord(ctx, bucket)
+// objectRecord returns a version of key ("": the current object), as
+// objectAt does, with the bucket's full record.
+func (e *Engine) objectRecord(ctx context.Context, bucket, key, vid string) (catalog.Bucket, ObjectInfo, error) {
+	_, o, err := e.objectAt(ctx, bucket, key, vid)
 	if err != nil {
-		return b, catalog.Object{}, err
+		return catalog.Bucket{}, o, err
 	}
-	o, found, err := e.o.Catalog.Object(b.ID, key)
-	if err == nil && !found {
-		err = ErrNoSuchKey
-	}
+	b, err := e.bucketRecord(ctx, bucket)
 	return b, o, err
 }
 

@@ -28,6 +28,7 @@ func principalOf(ctx context.Context) Principal {
 type AuthzRequest struct {
 	Op          string // S3 operation name, e.g. "GetObject"
 	Bucket, Key string
+	VersionID   string // the version an object operation names ("": the current object)
 	Principal   Principal
 	Context     map[string][]string // policy condition keys (lower case)
 }
@@ -57,6 +58,9 @@ func (e *Engine) Authorize(ctx context.Context, r AuthzRequest) error {
 		return ErrAccessDenied // the object's ACL could not change the answer
 	}
 	o, exists, err := e.o.Catalog.Object(b.ID, r.Key)
+	if r.VersionID != "" && catalog.ValidVersionID(r.VersionID) {
+		o, exists, err = e.o.Catalog.Version(b.ID, r.Key, r.VersionID)
+	}
 	if err != nil {
 		return err
 	}

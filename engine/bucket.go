@@ -17,16 +17,19 @@ import (
 
 // Bucket describes a live bucket.
 type Bucket struct {
-	Name    string
-	Region  string
-	Owner   string
-	Created time.Time
-	Tags    map[string]string
-	id      string
+	Name       string
+	Region     string
+	Owner      string
+	Created    time.Time
+	Tags       map[string]string
+	Versioning string // "", Enabled or Suspended
+	id         string
+	lock       *event.BucketObjectLockSet // nil: no Object Lock
 }
 
 func bucketOf(b catalog.Bucket) Bucket {
-	return Bucket{Name: b.Name, Region: b.Region, Owner: b.Owner, Created: b.Created, Tags: b.Tags, id: b.ID}
+	return Bucket{Name: b.Name, Region: b.Region, Owner: b.Owner, Created: b.Created, Tags: b.Tags, id: b.ID,
+		Versioning: b.Versioning, lock: b.Lock}
 }
 
 // maxConflictRetries bounds re-evaluations after a lost optimistic race.
@@ -38,6 +41,9 @@ type CreateBucketInput struct {
 	Location  string // LocationConstraint; empty means this endpoint's region
 	ACL       *ACLSpec
 	Ownership string // x-amz-object-ownership; "" for S3's default, BucketOwnerEnforced
+	// ObjectLock (x-amz-bucket-object-lock-enabled) creates the bucket with
+	// Object Lock, and so with versioning Enabled.
+	ObjectLock bool
 }
 
 // CreateBucket claims a bucket name. Re-creating a bucket one already owns
@@ -105,7 +111,8 @@ func (e *Engine) newBucket(ctx context.Context, in CreateBucketInput) (*event.Bu
 	if err != nil {
 		return nil, err
 	}
-	return &event.BucketCreated{Region: e.o.Region, Owner: owner, ACL: &acl, Ownership: ownership, PublicAccess: pab}, nil
+	return &event.BucketCreated{Region: e.o.Region, Owner: owner, ACL: &acl, Ownership: ownership, PublicAccess: pab,
+		ObjectLock: in.ObjectLock}, nil
 }
 
 func (e *Engine) alreadyExists(cur catalog.Bucket, owner string) error {

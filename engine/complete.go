@@ -48,6 +48,7 @@ type CompleteResult struct {
 	ETag         string
 	Checksums    map[string]string
 	ChecksumType string
+	VersionID    string
 }
 
 func checkPartList(parts []CompletePart) error {
@@ -130,7 +131,13 @@ func (e *Engine) tryComplete(ctx context.Context, in CompleteMultipartInput, ret
 	}
 	ev := &event.Event{Header: e.header(ctx, in.Actor), Payload: p}
 	ev.Bucket, ev.BucketID, ev.Key = in.Bucket, b.id, in.Key
-	asReplica(ctx, ev, &p.ACL)
+	if ev.VersionID, ev.Time, err = e.newVersion(b, in.Key, ev.Time); err != nil {
+		return CompleteResult{}, err
+	}
+	if err := asReplica(ctx, b, ev, &p.ACL); err != nil {
+		return CompleteResult{}, err
+	}
+	p.Lock = lockFor(b, uploadLock(up), ev.Time)
 	seq, err := e.appendEvent(ctx, stream.ObjectSubject(b.id, in.Key), ev, &stream.Expect{Seq: kseq})
 	if err != nil {
 		return CompleteResult{}, err
@@ -142,7 +149,19 @@ func (e *Engine) tryComplete(ctx context.Context, in CompleteMultipartInput, ret
 	if !ok {
 		return CompleteResult{}, ErrNoSuchUpload
 	}
-	return CompleteResult{ETag: p.ETag, Checksums: p.Checksums, ChecksumType: p.ChecksumType}, nil
+	return CompleteResult{ETag: p.ETag, Checksums: p.Checksums, ChecksumType: p.ChecksumType, VersionID: ev.VersionID}, nil
+}
+
+// uploadLock is the Object Lock an upload asked for when it was created.
+func uploadLock(up catalog.Upload) *LockSpec {
+	spec := &LockSpec{Mode: up.LockMode}
+	if up.RetainUntil != nil {
+		spec.Until = *up.RetainUntil
+	}
+	if up.LegalHold {
+		spec.LegalHold = "ON"
+	}
+	return spec
 }
 
 // retried answers a completion of an upload that is no longer in
@@ -163,7 +182,7 @@ func (e *Engine) retried(b Bucket, in CompleteMultipartInput) (CompleteResult, e
 			return CompleteResult{}, ErrNoSuchUpload
 		}
 	}
-	return CompleteResult{ETag: o.ETag, Checksums: o.Checksums, ChecksumType: o.ChecksumType}, nil
+	return CompleteResult{ETag: o.ETag, Checksums: o.Checksums, ChecksumType: o.ChecksumType, VersionID: b.shown(o.VersionID)}, nil
 }
 
 // completed reports whether the completion applied at seq made its object.

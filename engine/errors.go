@@ -46,6 +46,24 @@ var (
 	ErrRangeWithPartNumber       = errors.New("engine: both a range and a part number")
 )
 
+// Versioning and Object Lock errors.
+var (
+	ErrNoSuchVersion          = errors.New("engine: no such version")
+	ErrInvalidVersionID       = errors.New("engine: malformed version id")
+	ErrMethodNotAllowed       = errors.New("engine: the only operation on a delete marker is DELETE")
+	ErrVersionMarkerNoKey     = errors.New("engine: a version-id marker without a key marker")
+	ErrCopyFromDeleteMarker   = errors.New("engine: the copy source names a delete marker")
+	ErrSuspendLockedBucket    = errors.New("engine: versioning of a bucket with Object Lock cannot be suspended")
+	ErrLockNeedsVersioning    = errors.New("engine: Object Lock needs versioning Enabled")
+	ErrNoLockConfiguration    = errors.New("engine: the bucket has no Object Lock configuration")
+	ErrBucketNotLocked        = errors.New("engine: Object Lock settings on a bucket without Object Lock")
+	ErrNoObjectLock           = errors.New("engine: the version has no retention or legal hold")
+	ErrObjectLocked           = errors.New("engine: the version is protected by Object Lock")
+	ErrRetainDatePast         = errors.New("engine: the retain-until date is not in the future")
+	ErrInvalidRetention       = errors.New("engine: invalid retention")
+	ErrLockNeedsContentDigest = errors.New("engine: an upload with Object Lock needs Content-MD5 or a checksum")
+)
+
 // ChecksumMismatchError names the algorithm whose value did not match; it
 // matches ErrChecksumMismatch.
 type ChecksumMismatchError struct {

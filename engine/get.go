@@ -39,6 +39,7 @@ func (r Range) resolve(size int64) (Span, error) {
 // ReadInput selects what a GET or HEAD returns.
 type ReadInput struct {
 	Bucket, Key string
+	VersionID   string // "": the current object
 	Range       *Range
 	PartNumber  int // 1-based; 0 for none
 	Cond        Conditions
@@ -93,10 +94,10 @@ func partSpan(o ObjectInfo, n int) (Span, error) {
 	return Span{Offset: off, Length: o.Parts[n-1].Size, Ranged: true}, nil
 }
 
-// HeadObject returns the current object and the span a GET with the same
-// input would return.
+// HeadObject returns the object (the current one, or the version named)
+// and the span a GET with the same input would return.
 func (e *Engine) HeadObject(ctx context.Context, in ReadInput) (ObjectInfo, Span, error) {
-	_, o, err := e.object(ctx, in.Bucket, in.Key)
+	_, o, err := e.objectAt(ctx, in.Bucket, in.Key, in.VersionID)
 	if err != nil {
 		return o, Span{}, err
 	}
@@ -104,9 +105,10 @@ func (e *Engine) HeadObject(ctx context.Context, in ReadInput) (ObjectInfo, Span
 	return o, sp, err
 }
 
-// GetObject returns the current object and a reader of the span asked
-// for. The first extent is opened before returning, so a missing or
-// unreadable blob is an error before any byte is sent.
+// GetObject returns the object (the current one, or the version named)
+// and a reader of the span asked for. The first extent is opened before
+// returning, so a missing or unreadable blob is an error before any byte
+// is sent.
 func (e *Engine) GetObject(ctx context.Context, in ReadInput) (ObjectInfo, *Content, error) {
 	o, sp, err := e.HeadObject(ctx, in)
 	if err != nil {

@@ -33,7 +33,7 @@ func newTestEngine(t testing.TB, minPart int64) *testEngine {
 
 // newTestEngineWith makes a durable engine (fdatasync'd segments, fsync'd
 // events, as in production) when durable is set.
-func newTestEngineWith(t testing.TB, minPart int64, durable bool) *testEngine {
+func newTestEngineWith(t testing.TB, minPart int64, durable bool, edit ...func(*Options)) *testEngine {
 	t.Helper()
 	dir := t.TempDir()
 	l := streamtest.Open(t, stream.Options{Batch: true, Embedded: stream.EmbeddedOptions{SyncAlways: durable}})
@@ -54,8 +54,12 @@ func newTestEngineWith(t testing.TB, minPart int64, durable bool) *testEngine {
 		_ = cat.Close()
 		_ = segs.Close()
 	})
-	e, err := New(Options{Log: l, Catalog: cat, Runner: run, Segments: segs, Node: "n1", Region: "us-east-1",
-		MinPartSize: minPart, MasterKey: make([]byte, 32), Root: RootCredentials{AccessKey: "AK", SecretKey: "SK"}})
+	o := Options{Log: l, Catalog: cat, Runner: run, Segments: segs, Node: "n1", Region: "us-east-1",
+		MinPartSize: minPart, MasterKey: make([]byte, 32), Root: RootCredentials{AccessKey: "AK", SecretKey: "SK"}}
+	for _, f := range edit {
+		f(&o)
+	}
+	e, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,6 +59,7 @@ type CreateMultipartInput struct {
 	ChecksumAlgorithm checksum.Algorithm // empty for none
 	ChecksumType      string             // COMPOSITE, FULL_OBJECT, or empty for the algorithm's default
 	ACL               *ACLSpec           // x-amz-acl / x-amz-grant-*: the completed object's ACL
+	Lock              *LockSpec          // x-amz-object-lock-*: the completed object's
 }
 
 // MultipartUpload describes an in-progress upload.
@@ -161,10 +162,19 @@ func (e *Engine) CreateMultipartUpload(ctx context.Context, in CreateMultipartIn
 	if err != nil {
 		return MultipartUpload{}, err
 	}
+	if err := e.askLock(b, in.Lock, true); err != nil {
+		return MultipartUpload{}, err
+	}
 	hdr := e.header(ctx, in.Actor)
 	id := newUploadID(hdr.Time)
 	p := &event.MultipartCreated{UploadID: id, ContentHeaders: in.ContentHeaders, UserMeta: in.UserMeta,
 		StorageClass: in.StorageClass, Tags: in.Tags, ChecksumAlgorithm: string(in.ChecksumAlgorithm), ChecksumType: typ, ACL: acl}
+	if in.Lock.asked() {
+		p.Lock = lockFor(b, in.Lock, hdr.Time) // the default retention is taken at completion
+		if in.Lock.Mode == "" {
+			p.LockMode, p.RetainUntil = "", nil
+		}
+	}
 	ev := &event.Event{Header: hdr, Payload: p}
 	ev.Bucket, ev.BucketID, ev.Key = in.Bucket, b.id, in.Key
 	if _, err := e.appendEvent(ctx, stream.UploadSubject(b.id, id), ev, nil); err != nil {
@@ -222,6 +232,7 @@ type PartResult struct {
 	ChecksumAlgorithm checksum.Algorithm
 	Checksum          string // base64; empty when the request and the upload have none
 	Modified          time.Time
+	SrcVersionID      string // UploadPartCopy: the source version copied
 }
 
 // partChecksum decides which checksum a part is hashed and checked with.

@@ -18,12 +18,14 @@ type ContentHeaders = event.ContentHeaders
 // PartInfo describes one part of an object made by a multipart upload.
 type PartInfo = event.PartInfo
 
-// ObjectInfo describes the current object under a key.
+// ObjectInfo describes a version of a key: the current object, or the
+// version a request named.
 type ObjectInfo struct {
-	Key      string
-	Size     int64
-	ETag     string // without quotes
-	Modified time.Time
+	Key       string
+	VersionID string // as S3 shows it: "" in a bucket whose versioning was never configured
+	Size      int64
+	ETag      string // without quotes
+	Modified  time.Time
 	ContentHeaders
 	UserMeta     map[string]string
 	Checksums    map[string]string // algorithm -> base64
@@ -33,21 +35,28 @@ type ObjectInfo struct {
 	Tags         map[string]string
 	Parts        []PartInfo // in order, for objects made by a multipart upload
 	Seq          uint64     // stream sequence of the event that made it
+	Lock                    // Object Lock: retention mode and date, legal hold
 	// ReplicationStatus is S3's x-amz-replication-status: PENDING,
 	// COMPLETED or FAILED on a replicated source, REPLICA on a replica;
 	// "" when the version is not replicated.
 	ReplicationStatus string
 	extents           []event.Extent
+	acl               *ACL
 }
 
-func infoOf(o catalog.Object) ObjectInfo {
+// Lock is a version's Object Lock state.
+type Lock = event.Lock
+
+// info describes version o of an object in b.
+func (b Bucket) info(o catalog.Object) ObjectInfo {
 	owner := ""
 	if o.ACL != nil {
 		owner = o.ACL.Owner
 	}
-	return ObjectInfo{Key: o.Key, Size: o.Size, ETag: o.ETag, Modified: o.Modified, ContentHeaders: o.ContentHeaders,
-		UserMeta: o.UserMeta, Checksums: o.Checksums, ChecksumType: o.ChecksumType, StorageClass: o.StorageClass,
-		Owner: owner, Tags: o.Tags, Parts: o.Parts, Seq: o.Seq, ReplicationStatus: o.ReplicationStatus(), extents: o.Extents}
+	return ObjectInfo{Key: o.Key, VersionID: b.shown(o.VersionID), Size: o.Size, ETag: o.ETag, Modified: o.Modified,
+		ContentHeaders: o.ContentHeaders, UserMeta: o.UserMeta, Checksums: o.Checksums, ChecksumType: o.ChecksumType,
+		StorageClass: o.StorageClass, Owner: owner, Tags: o.Tags, Parts: o.Parts, Seq: o.Seq, Lock: o.Lock,
+		ReplicationStatus: o.ReplicationStatus(), extents: o.Extents, acl: o.ACL}
 }
 
 // object returns the current object under key.
@@ -61,7 +70,7 @@ func (e *Engine) object(ctx context.Context, bucket, key string) (Bucket, Object
 	}
 	o, found, err := e.current(b, key)
 	if err == nil && !found {
-		err = ErrNoSuchKey
+		err = e.missing(b, key)
 	}
 	return b, o, err
 }
@@ -72,7 +81,7 @@ func (e *Engine) current(b Bucket, key string) (ObjectInfo, bool, error) {
 	if err != nil || !found {
 		return ObjectInfo{}, false, err
 	}
-	return infoOf(o), true, nil
+	return b.info(o), true, nil
 }
 
 // appendObject appends ev, an event about key, and waits until it is
@@ -108,6 +117,12 @@ func (e *Engine) appendObject(ctx context.Context, b Bucket, key string, ev *eve
 			}
 			return 0, err
 		}
+		if attempt > 0 && b.Versioning != "" {
+			// Someone made a version meanwhile: this one must be newer.
+			if ev.VersionID, ev.Time, err = e.newVersion(b, key, ev.Time); err != nil {
+				return 0, err
+			}
+		}
 		s, err := e.appendEvent(ctx, subj, ev, &stream.Expect{Seq: seq})
 		if !errors.Is(err, stream.ErrConflict) {
 			return s, err
@@ -116,31 +131,56 @@ func (e *Engine) appendObject(ctx context.Context, b Bucket, key string, ev *eve
 	return 0, ErrBusy
 }
 
-// DeleteInput deletes the current object under a key.
+// DeleteInput deletes a key (its current object) or one of its versions.
 type DeleteInput struct {
 	Bucket, Key string
+	VersionID   string // "": the key; otherwise that version, for good
 	Actor       string
 	Cond        WriteConditions // If-Match only
+	Bypass      bool            // x-amz-bypass-governance-retention: true
 }
 
-// DeleteObject removes the current object under key. Deleting a key that
-// does not exist succeeds and appends nothing (S3 answers 204 either way),
-// unless If-Match asks for it to exist.
-func (e *Engine) DeleteObject(ctx context.Context, in DeleteInput) error {
-	b, o, err := e.object(ctx, in.Bucket, in.Key)
-	if errors.Is(err, ErrNoSuchKey) && !in.Cond.set() {
-		return nil
+// DeleteResult is what S3 answers to a DELETE: the version removed (or
+// the delete marker made), and whether it is a marker.
+type DeleteResult struct {
+	VersionID string
+	Marker    bool
+}
+
+// DeleteObject deletes a key or a version. Without a version id, in an
+// unversioned bucket it removes the object (a key that does not exist is
+// no error, and appends nothing, unless If-Match asks for it to exist);
+// in a versioned bucket it makes a delete marker. With one, it removes
+// that version for good, if Object Lock allows.
+func (e *Engine) DeleteObject(ctx context.Context, in DeleteInput) (DeleteResult, error) {
+	if err := names.CheckKey(in.Key); err != nil {
+		return DeleteResult{}, err
 	}
-	if err != nil {
-		return err
+	if err := checkVersionID(in.VersionID); err != nil {
+		return DeleteResult{}, err
 	}
-	if err := in.Cond.check(o, true); err != nil {
-		return err
+	b, err := e.bucket(ctx, in.Bucket)
+	switch {
+	case err != nil:
+		return DeleteResult{}, err
+	case replicaOf(ctx) != nil && (in.VersionID != "" || b.Versioning != VersioningEnabled):
+		return DeleteResult{}, ErrReplicaNeedsVersioning // a replicated DELETE only ever makes a marker
+	case in.VersionID != "":
+		return e.deleteVersion(ctx, b, in)
+	case b.Versioning != "":
+		return e.deleteCurrent(ctx, b, in)
+	}
+	o, found, err := e.current(b, in.Key)
+	if err != nil || !found && !in.Cond.set() {
+		return DeleteResult{}, err
+	}
+	if err := in.Cond.check(o, found); err != nil {
+		return DeleteResult{}, err
 	}
 	ev := &event.Event{Header: e.header(ctx, in.Actor), Payload: &event.ObjectDeleted{}}
 	ev.Bucket, ev.BucketID, ev.Key = in.Bucket, b.id, in.Key
 	_, err = e.appendObject(ctx, b, in.Key, ev, in.Cond)
-	return err
+	return DeleteResult{}, err
 }
 
 // MaxListKeys is S3's cap on entries per listing page.
@@ -177,7 +217,7 @@ func (e *Engine) ListObjects(ctx context.Context, bucket string, in ListInput) (
 	res := ListResult{CommonPrefixes: page.CommonPrefixes, Truncated: page.Truncated, Next: page.Next}
 	res.Objects = make([]ObjectInfo, len(page.Objects))
 	for i, o := range page.Objects {
-		res.Objects[i] = infoOf(o)
+		res.Objects[i] = b.info(o)
 	}
 	return res, nil
 }

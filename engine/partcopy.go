@@ -26,6 +26,7 @@ type UploadPartCopyInput struct {
 	PartNumber            int
 	SourceBucket          string
 	SourceKey             string
+	SourceVersionID       string         // "": the source's current object
 	Range                 *PartCopyRange // nil: the whole source
 	Cond                  Conditions     // x-amz-copy-source-if-*
 }
@@ -42,10 +43,7 @@ func (e *Engine) UploadPartCopy(ctx context.Context, in UploadPartCopyInput) (Pa
 	if err != nil {
 		return PartResult{}, err
 	}
-	if err := e.authorize(ctx, "GetObject", in.SourceBucket, in.SourceKey); err != nil {
-		return PartResult{}, err
-	}
-	_, src, err := e.object(ctx, in.SourceBucket, in.SourceKey)
+	src, err := e.copySource(ctx, in.SourceBucket, in.SourceKey, in.SourceVersionID)
 	if err != nil {
 		return PartResult{}, err
 	}
@@ -76,7 +74,7 @@ func (e *Engine) UploadPartCopy(ctx context.Context, in UploadPartCopyInput) (Pa
 	if err := e.appendPart(ctx, b, in.Key, hdr, p); err != nil {
 		return PartResult{}, err
 	}
-	return PartResult{ETag: etag, ChecksumAlgorithm: alg, Checksum: ck, Modified: hdr.Time}, nil
+	return PartResult{ETag: etag, ChecksumAlgorithm: alg, Checksum: ck, Modified: hdr.Time, SrcVersionID: src.VersionID}, nil
 }
 
 // partCopySums returns the MD5 (hex) and the checksum alg (base64, "" for

@@ -47,13 +47,15 @@ type PutObjectInput struct {
 	Tags         map[string]string
 	Cond         WriteConditions
 	ACL          *ACLSpec
-	Post         bool // a browser POST upload, not a PUT
+	Lock         *LockSpec // x-amz-object-lock-*
+	Post         bool      // a browser POST upload, not a PUT
 }
 
 // PutObjectResult is what S3 answers to a PUT.
 type PutObjectResult struct {
 	ETag      string
 	Checksums map[string]string
+	VersionID string // "" in a bucket whose versioning was never configured
 }
 
 func checkPut(in *PutObjectInput) error {
@@ -96,6 +98,9 @@ func (e *Engine) PutObject(ctx context.Context, in PutObjectInput) (PutObjectRes
 	if err != nil {
 		return PutObjectResult{}, err
 	}
+	if err := e.askLock(b, in.Lock, in.ContentMD5 != nil || in.Checksum.Algorithm != ""); err != nil {
+		return PutObjectResult{}, err
+	}
 	if in.Cond.set() { // fail fast, before reading the body
 		o, found, err := e.current(b, in.Key)
 		if err == nil {
@@ -104,6 +109,12 @@ func (e *Engine) PutObject(ctx context.Context, in PutObjectInput) (PutObjectRes
 		if err != nil {
 			return PutObjectResult{}, err
 		}
+	}
+	if o, here, err := e.replicaHere(ctx, b, in.Key); here || err != nil {
+		if err == nil {
+			_, err = io.Copy(io.Discard, in.Body) // a verifying body reader checks it to its end
+		}
+		return PutObjectResult{ETag: o.ETag, Checksums: o.Checksums, VersionID: o.VersionID}, err
 	}
 	id := event.NewID()
 	sums, extents, err := e.storeBody(ctx, id, &in)
@@ -118,7 +129,13 @@ func (e *Engine) PutObject(ctx context.Context, in PutObjectInput) (PutObjectRes
 	}
 	ev := &event.Event{Header: e.header(ctx, in.Actor), Payload: p}
 	ev.ID, ev.Bucket, ev.BucketID, ev.Key = id, in.Bucket, b.id, in.Key
-	asReplica(ctx, ev, &p.ACL)
+	if ev.VersionID, ev.Time, err = e.newVersion(b, in.Key, ev.Time); err != nil {
+		return PutObjectResult{}, err
+	}
+	if err := asReplica(ctx, b, ev, &p.ACL); err != nil {
+		return PutObjectResult{}, err
+	}
+	p.Lock = lockFor(b, in.Lock, ev.Time)
 	if _, err := e.appendObject(ctx, b, in.Key, ev, in.Cond); err != nil {
 		return PutObjectResult{}, err
 	}
@@ -126,7 +143,7 @@ func (e *Engine) PutObject(ctx context.Context, in PutObjectInput) (PutObjectRes
 	if cur, err := e.bucket(ctx, in.Bucket); err != nil || cur.id != b.id {
 		return PutObjectResult{}, ErrNoSuchBucket
 	}
-	return PutObjectResult{ETag: p.ETag, Checksums: p.Checksums}, nil
+	return PutObjectResult{ETag: p.ETag, Checksums: p.Checksums, VersionID: ev.VersionID}, nil
 }
 
 type bodySums struct {

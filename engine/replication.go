@@ -95,6 +95,7 @@ const (
 	msgReplIDLong     = "ID length should not exceed allowed limit of 255"
 	msgReplPrefixLong = "Prefix length should not exceed allowed limit of 1024"
 	msgReplBadARN     = "Invalid bucket ARN: name a declared replication site as arn:cairn:s3::SITE:BUCKET"
+	msgReplVersioning = "Versioning must be 'Enabled' on the bucket to apply a replication configuration"
 	maxReplRules      = 1000
 )
 
@@ -109,6 +110,9 @@ func (e *Engine) PutBucketReplication(ctx context.Context, bucket, actor string,
 	rec, err := e.bucketRecord(ctx, bucket)
 	if err != nil {
 		return err
+	}
+	if rec.Versioning != event.VersioningEnabled {
+		return invalid(ErrInvalidRequest, msgReplVersioning)
 	}
 	return e.bucketConfigEvent(ctx, rec, actor, &event.BucketReplication{Role: cfg.Role, Rules: rules})
 }

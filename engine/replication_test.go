@@ -82,6 +82,12 @@ func TestReplicationConfigRoundTrip(t *testing.T) {
 	in := ReplicationConfig{Role: "arn:aws:iam::1:role/r", Rules: []ReplicationRule{{ID: "r", Priority: &p, Status: "Enabled",
 		Filter:                  &ReplicationFilter{Prefix: "a/", Tags: []Tag{{"k", "v"}}, And: true, Elements: 1},
 		DeleteMarkerReplication: "Disabled", ExistingObjectReplication: "Enabled", DestinationBucket: "arn:cairn:s3::paris:dst"}}}
+	if err := te.PutBucketReplication(ctx, "bkt", "AK", in); !errors.Is(err, ErrInvalidRequest) {
+		t.Fatalf("a configuration on an unversioned bucket: %v", err)
+	}
+	if err := te.PutBucketVersioning(ctx, "bkt", "AK", VersioningEnabled); err != nil {
+		t.Fatal(err)
+	}
 	if err := te.PutBucketReplication(ctx, "bkt", "AK", in); err != nil {
 		t.Fatal(err)
 	}
@@ -135,4 +141,47 @@ func (te *testEngine) mustBucket(t *testing.T) Bucket {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// A replica keeps the source's version id, which orders it among the
+// key's versions by the source's time; the same replica sent again is
+// already there and appends nothing. Without versioning Enabled, a
+// replica cannot keep its id, and a replicated DELETE never removes.
+func TestReplicaKeepsItsVersionID(t *testing.T) {
+	te := newTestEngine(t, 0)
+	vid := "0000000000000001" + "00000000000000aa" // a version made at 1 ns after the epoch
+	rctx := WithReplica(ctx, ReplicaSpec{VersionID: vid, Modified: time.Unix(0, 1)})
+	put := func() error {
+		_, err := te.PutObject(rctx, PutObjectInput{Bucket: "bkt", Key: "k", Actor: "AK", Size: 1, Body: strings.NewReader("x")})
+		return err
+	}
+	if err := put(); !errors.Is(err, ErrReplicaNeedsVersioning) {
+		t.Fatalf("into an unversioned bucket: %v", err)
+	}
+	if _, err := te.DeleteObject(rctx, DeleteInput{Bucket: "bkt", Key: "k"}); !errors.Is(err, ErrReplicaNeedsVersioning) {
+		t.Fatalf("a replicated DELETE into an unversioned bucket: %v", err)
+	}
+	if err := te.PutBucketVersioning(ctx, "bkt", "AK", VersioningEnabled); err != nil {
+		t.Fatal(err)
+	}
+	newer, err := te.PutObject(ctx, PutObjectInput{Bucket: "bkt", Key: "k", Actor: "AK", Size: 1, Body: strings.NewReader("y")})
+	if err != nil || put() != nil {
+		t.Fatalf("puts: %v", err)
+	}
+	b := te.mustBucket(t)
+	seq, _ := te.cat.KeySeq(b.id, "k")
+	if err := put(); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := te.cat.KeySeq(b.id, "k"); again != seq {
+		t.Fatal("the same replica sent again appended an event")
+	}
+	cur, _, err := te.HeadObject(ctx, ReadInput{Bucket: "bkt", Key: "k"})
+	if err != nil || cur.VersionID != newer.VersionID {
+		t.Fatalf("current %q, want the newer local version %q: %v", cur.VersionID, newer.VersionID, err)
+	}
+	old, _, err := te.HeadObject(ctx, ReadInput{Bucket: "bkt", Key: "k", VersionID: vid})
+	if err != nil || old.ReplicationStatus != event.ReplicationReplica || !old.Modified.Equal(time.Unix(0, 1)) {
+		t.Fatalf("replica version: %+v %v", old, err)
+	}
 }

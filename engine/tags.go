@@ -60,21 +60,18 @@ func TagSet(tags []Tag, limit int) (map[string]string, error) {
 	return m, nil
 }
 
-// PutObjectTagging replaces the tags of the current object under key (an
-// empty set removes them).
-func (e *Engine) PutObjectTagging(ctx context.Context, bucket, key, actor string, tags []Tag) error {
+// PutObjectTagging replaces the tags of a version of key ("": the current
+// object; an empty set removes them) and returns the version's id.
+func (e *Engine) PutObjectTagging(ctx context.Context, bucket, key, vid, actor string, tags []Tag) (string, error) {
 	set, err := TagSet(tags, MaxObjectTags)
 	if err != nil {
-		return err
+		return "", err
 	}
-	b, _, err := e.object(ctx, bucket, key)
+	b, o, err := e.objectAt(ctx, bucket, key, vid)
 	if err != nil {
-		return err
+		return "", err
 	}
-	ev := &event.Event{Header: e.header(ctx, actor), Payload: &event.ObjectTagged{Tags: set}}
-	ev.Bucket, ev.BucketID, ev.Key = bucket, b.id, key
-	_, err = e.appendEvent(ctx, stream.ObjectSubject(b.id, key), ev, nil)
-	return err
+	return o.VersionID, e.appendVersionEvent(ctx, b, key, o.VersionID, actor, &event.ObjectTagged{Tags: set})
 }
 
 // PutBucketTagging replaces a bucket's tags (an empty set removes them).

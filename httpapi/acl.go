@@ -136,17 +136,18 @@ func (h *Handler) putBucketACL(w http.ResponseWriter, r *http.Request, q *reques
 }
 
 func (h *Handler) getObjectACL(w http.ResponseWriter, r *http.Request, q *request) error {
-	acl, err := h.o.Engine.ObjectACL(r.Context(), q.bucket, q.key)
+	acl, vid, err := h.o.Engine.ObjectACL(r.Context(), q.bucket, q.key, q.versionID)
 	if err != nil {
 		return err
 	}
+	setVersionID(w, vid)
 	return writeXML(w, http.StatusOK, renderACL(acl))
 }
 
 func (h *Handler) putObjectACL(w http.ResponseWriter, r *http.Request, q *request) error {
 	spec, full, err := readACL(r, q)
 	if err == nil {
-		err = h.o.Engine.PutObjectACL(r.Context(), q.bucket, q.key, q.actor(), spec, full)
+		_, err = h.o.Engine.PutObjectACL(r.Context(), q.bucket, q.key, q.versionID, q.actor(), spec, full)
 	}
 	if err != nil {
 		return err

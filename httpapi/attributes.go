@@ -27,10 +27,12 @@ func (h *Handler) getObjectAttributes(w http.ResponseWriter, r *http.Request, q 
 	if len(want) == 0 {
 		return s3err.New(s3err.InvalidRequest, "The x-amz-object-attributes header specifying the attributes to be retrieved is either missing or empty")
 	}
-	o, _, err := h.o.Engine.HeadObject(r.Context(), engine.ReadInput{Bucket: q.bucket, Key: q.key, Cond: conditions(r.Header)})
+	o, _, err := h.o.Engine.HeadObject(r.Context(), engine.ReadInput{Bucket: q.bucket, Key: q.key, VersionID: q.versionID,
+		Cond: conditions(r.Header)})
 	if err != nil {
 		return readError(w, o, err)
 	}
+	setVersionID(w, o.VersionID)
 	res := s3xml.GetObjectAttributesResponse{NS: s3xml.NS}
 	if want["ETag"] {
 		res.ETag = o.ETag

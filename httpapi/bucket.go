@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/cairnstore/cairn/engine"
 	"github.com/cairnstore/cairn/httpapi/s3err"
@@ -49,7 +50,8 @@ func (h *Handler) createBucket(w http.ResponseWriter, r *http.Request, q *reques
 		return err
 	}
 	err = h.o.Engine.CreateBucket(r.Context(), engine.CreateBucketInput{Name: q.bucket, Location: cfg.LocationConstraint,
-		ACL: acl, Ownership: r.Header.Get("X-Amz-Object-Ownership")})
+		ACL: acl, Ownership: r.Header.Get("X-Amz-Object-Ownership"),
+		ObjectLock: strings.EqualFold(r.Header.Get("X-Amz-Bucket-Object-Lock-Enabled"), "true")})
 	if err != nil {
 		return err
 	}

@@ -13,19 +13,21 @@ import (
 
 // parseCopySource reads x-amz-copy-source: "bucket/key" or "/bucket/key",
 // URL-encoded, optionally with "?versionId=".
-func parseCopySource(v string) (bucket, key string, err error) {
+func parseCopySource(v string) (bucket, key, vid string, err error) {
 	path, query, _ := strings.Cut(v, "?")
 	p, perr := url.PathUnescape(path)
 	bucket, key, ok := strings.Cut(strings.TrimPrefix(p, "/"), "/")
 	if perr != nil || !ok || bucket == "" || key == "" {
-		return "", "", s3err.New(s3err.InvalidArgument, "Invalid copy source object key")
+		return "", "", "", s3err.New(s3err.InvalidArgument, "Invalid copy source object key")
 	}
-	if q, err := url.ParseQuery(query); err == nil {
-		if vid := q.Get("versionId"); vid != "" && vid != "null" {
-			return "", "", s3err.New(s3err.InvalidArgument, "Invalid version id specified")
+	q, err := url.ParseQuery(query)
+	if vids, ok := q["versionId"]; err == nil && ok {
+		if vids[0] == "" {
+			return "", "", "", s3err.New(s3err.InvalidArgument, "Version id cannot be the empty string")
 		}
+		vid = vids[0]
 	}
-	return bucket, key, nil
+	return bucket, key, vid, nil
 }
 
 // directive reads a COPY/REPLACE directive header (COPY by default).
@@ -58,7 +60,10 @@ func copySourceConditions(h http.Header) engine.Conditions {
 func copyInput(r *http.Request, q *request) (engine.CopyObjectInput, error) {
 	in := engine.CopyObjectInput{Bucket: q.bucket, Key: q.key, Actor: q.actor(), SrcCond: copySourceConditions(r.Header)}
 	var err error
-	if in.SrcBucket, in.SrcKey, err = parseCopySource(r.Header.Get("X-Amz-Copy-Source")); err != nil {
+	if in.SrcBucket, in.SrcKey, in.SrcVersionID, err = parseCopySource(r.Header.Get("X-Amz-Copy-Source")); err != nil {
+		return in, err
+	}
+	if in.Lock, err = lockSpec(r.Header); err != nil {
 		return in, err
 	}
 	if in.Cond, err = writeConditions(r.Header); err != nil {
@@ -107,6 +112,10 @@ func (h *Handler) copyObject(w http.ResponseWriter, r *http.Request, q *request)
 	res, err := h.o.Engine.CopyObject(r.Context(), in)
 	if err != nil {
 		return err
+	}
+	setVersionID(w, res.VersionID)
+	if res.SrcVersionID != "" {
+		w.Header().Set("x-amz-copy-source-version-id", res.SrcVersionID)
 	}
 	out := s3xml.CopyObjectResult{NS: s3xml.NS, LastModified: s3xml.Time(res.Modified), ETag: `"` + res.ETag + `"`}
 	for alg, v := range res.Checksums {

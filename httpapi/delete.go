@@ -39,9 +39,9 @@ func (h *Handler) deleteObjects(w http.ResponseWriter, r *http.Request, q *reque
 	if err := xml.Unmarshal(raw, &req); err != nil || len(req.Objects) == 0 || len(req.Objects) > engine.MaxDeleteObjects {
 		return s3err.New(s3err.MalformedXML, "")
 	}
-	in := engine.DeleteObjectsInput{Bucket: q.bucket, Actor: q.actor()}
+	in := engine.DeleteObjectsInput{Bucket: q.bucket, Actor: q.actor(), Bypass: bypassGovernance(r.Header)}
 	for _, o := range req.Objects {
-		in.Objects = append(in.Objects, engine.DeleteSpec{Key: o.Key, Cond: engine.WriteConditions{IfMatch: o.ETag}})
+		in.Objects = append(in.Objects, engine.DeleteSpec{Key: o.Key, VersionID: o.VersionID, Cond: engine.WriteConditions{IfMatch: o.ETag}})
 	}
 	outcomes, err := h.o.Engine.DeleteObjects(r.Context(), in)
 	if err != nil {
@@ -58,7 +58,8 @@ func (h *Handler) deleteObjects(w http.ResponseWriter, r *http.Request, q *reque
 				res.Errors[len(res.Errors)-1].Message = e.Code.Message
 			}
 		case !req.Quiet:
-			res.Deleted = append(res.Deleted, s3xml.DeletedObject{Key: o.Key, VersionID: vid})
+			res.Deleted = append(res.Deleted, s3xml.DeletedObject{Key: o.Key, VersionID: vid, DeleteMarker: o.Marker,
+				DeleteMarkerVersionID: o.MarkerVersionID})
 		}
 	}
 	return writeXML(w, http.StatusOK, res)

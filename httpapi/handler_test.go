@@ -24,6 +24,7 @@ type fakeEngine struct {
 	Engine  // nil: methods the tests do not reach
 	called  string
 	panicOn string
+	authz   engine.AuthzRequest // the last authorization asked
 }
 
 func (f *fakeEngine) LookupKey(_ context.Context, ak string) (engine.Credential, error) {
@@ -33,7 +34,10 @@ func (f *fakeEngine) LookupKey(_ context.Context, ak string) (engine.Credential,
 	return engine.Credential{AccessKey: "AK", SecretKey: "SK", Principal: engine.Principal{User: engine.RootUser, AccessKey: "AK"}}, nil
 }
 
-func (f *fakeEngine) Authorize(context.Context, engine.AuthzRequest) error { return nil }
+func (f *fakeEngine) Authorize(_ context.Context, r engine.AuthzRequest) error {
+	f.authz = r
+	return nil
+}
 
 func (f *fakeEngine) hit(op string) {
 	f.called = op
@@ -71,9 +75,9 @@ func (f *fakeEngine) HeadObject(context.Context, engine.ReadInput) (engine.Objec
 	f.hit("HeadObject")
 	return engine.ObjectInfo{}, engine.Span{}, nil
 }
-func (f *fakeEngine) DeleteObject(context.Context, engine.DeleteInput) error {
+func (f *fakeEngine) DeleteObject(context.Context, engine.DeleteInput) (engine.DeleteResult, error) {
 	f.hit("DeleteObject")
-	return nil
+	return engine.DeleteResult{}, nil
 }
 func (f *fakeEngine) DeleteObjects(context.Context, engine.DeleteObjectsInput) ([]engine.DeleteOutcome, error) {
 	f.hit("DeleteObjects")
@@ -83,9 +87,9 @@ func (f *fakeEngine) CopyObject(context.Context, engine.CopyObjectInput) (engine
 	f.hit("CopyObject")
 	return engine.CopyObjectResult{}, nil
 }
-func (f *fakeEngine) PutObjectTagging(context.Context, string, string, string, []engine.Tag) error {
+func (f *fakeEngine) PutObjectTagging(context.Context, string, string, string, string, []engine.Tag) (string, error) {
 	f.hit("PutObjectTagging")
-	return nil
+	return "", nil
 }
 func (f *fakeEngine) PutBucketTagging(context.Context, string, string, []engine.Tag) error {
 	f.hit("PutBucketTagging")
@@ -102,6 +106,15 @@ func (f *fakeEngine) GetBucketNotification(context.Context, string) ([]engine.No
 func (f *fakeEngine) ListObjects(context.Context, string, engine.ListInput) (engine.ListResult, error) {
 	f.hit("ListObjects")
 	return engine.ListResult{}, nil
+}
+
+func (f *fakeEngine) BucketVersioning(context.Context, string) (string, error) {
+	f.hit("BucketVersioning")
+	return "", nil
+}
+func (f *fakeEngine) ListObjectVersions(context.Context, string, engine.ListVersionsInput) (engine.ListVersionsResult, error) {
+	f.hit("ListObjectVersions")
+	return engine.ListVersionsResult{}, nil
 }
 
 func newTestHandler(f *fakeEngine) *Handler {
@@ -155,7 +168,15 @@ func TestRoutesFollowTheAPIReference(t *testing.T) {
 		{"GET", "/key", "bucket.s3.example.test", "GetObject", 200},
 		{"GET", "/?list-type=2", "bucket.s3.example.test:9000", "ListObjects", 200},
 		{"PUT", "/", "bucket.s3.example.test", "CreateBucket", 200},
-		{"GET", "/bucket?versioning", "", "", 501},
+		{"GET", "/bucket?versioning", "", "BucketVersioning", 200},
+		{"GET", "/bucket?versions", "", "ListObjectVersions", 200},
+		{"GET", "/bucket?versions&prefix=p&key-marker=k&version-id-marker=null", "", "ListObjectVersions", 200},
+		{"GET", "/bucket/key?versionId=null", "", "GetObject", 200},
+		{"HEAD", "/bucket/key?versionId=null&partNumber=1", "", "HeadObject", 200},
+		{"DELETE", "/bucket/key?versionId=null", "", "DeleteObject", 204},
+		{"GET", "/bucket/key?versionId=", "", "", 400},
+		{"GET", "/bucket?versionId=null", "", "", 400}, // no bucket operation takes one
+		{"PUT", "/bucket/key?versionId=null", "", "", 400},
 		{"DELETE", "/bucket/key?tagging", "", "PutObjectTagging", 204},
 		{"DELETE", "/bucket?tagging", "", "PutBucketTagging", 204},
 		{"GET", "/bucket?lifecycle", "", "", 501},
@@ -174,6 +195,25 @@ func TestRoutesFollowTheAPIReference(t *testing.T) {
 		if rec.Code != c.status || f.called != c.op {
 			t.Errorf("%s %s (host %q): status %d, engine %q; want %d, %q\n%s", c.method, c.target, c.host,
 				rec.Code, f.called, c.status, c.op, rec.Body.String())
+		}
+	}
+}
+
+// An object operation given a versionId is authorized as its version
+// form, for that version.
+func TestVersionIDNamesTheVersionOperation(t *testing.T) {
+	for target, op := range map[string]string{
+		"GET /bucket/key?versionId=v1":            "GetObjectVersion",
+		"HEAD /bucket/key?versionId=v1":           "HeadObjectVersion",
+		"DELETE /bucket/key?versionId=v1":         "DeleteObjectVersion",
+		"DELETE /bucket/key?tagging&versionId=v1": "DeleteObjectVersionTagging",
+		"GET /bucket/key":                         "GetObject",
+	} {
+		f := &fakeEngine{}
+		method, path, _ := strings.Cut(target, " ")
+		serve(t, newTestHandler(f), method, path, "")
+		if f.authz.Op != op || strings.Contains(path, "versionId") != (f.authz.VersionID == "v1") {
+			t.Errorf("%s: authorized %q for version %q, want %q", target, f.authz.Op, f.authz.VersionID, op)
 		}
 	}
 }

@@ -43,6 +43,9 @@ func (h *Handler) createMultipartUpload(w http.ResponseWriter, r *http.Request, 
 	if in.ACL, err = aclSpec(r.Header); err != nil {
 		return err
 	}
+	if in.Lock, err = lockSpec(r.Header); err != nil {
+		return err
+	}
 	if v := r.Header.Get("X-Amz-Checksum-Algorithm"); v != "" {
 		a, ok := checksum.Parse(v)
 		if !ok {
@@ -117,7 +120,7 @@ func (h *Handler) uploadPartCopy(w http.ResponseWriter, r *http.Request, q *requ
 	uploadID := r.URL.Query().Get("uploadId")
 	in := engine.UploadPartCopyInput{Bucket: q.bucket, Key: q.key, UploadID: uploadID, Actor: q.actor(), PartNumber: n,
 		Cond: copySourceConditions(r.Header)}
-	if in.SourceBucket, in.SourceKey, err = parseCopySource(r.Header.Get("X-Amz-Copy-Source")); err != nil {
+	if in.SourceBucket, in.SourceKey, in.SourceVersionID, err = parseCopySource(r.Header.Get("X-Amz-Copy-Source")); err != nil {
 		return err
 	}
 	if in.Range, err = partCopyRange(r.Header); err != nil {
@@ -126,6 +129,9 @@ func (h *Handler) uploadPartCopy(w http.ResponseWriter, r *http.Request, q *requ
 	res, err := h.o.Engine.UploadPartCopy(r.Context(), in)
 	if err != nil {
 		return uploadError(err, uploadID)
+	}
+	if res.SrcVersionID != "" {
+		w.Header().Set("x-amz-copy-source-version-id", res.SrcVersionID)
 	}
 	out := s3xml.CopyPartResult{NS: s3xml.NS, LastModified: s3xml.Time(res.Modified), ETag: `"` + res.ETag + `"`}
 	out.Set(string(res.ChecksumAlgorithm), res.Checksum)
@@ -220,6 +226,7 @@ func (h *Handler) completeMultipartUpload(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return uploadError(err, uploadID)
 	}
+	setVersionID(w, res.VersionID)
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"

@@ -78,7 +78,7 @@ func TestMultipartRoutes(t *testing.T) {
 		{"GET", "/bucket?uploads&encoding-type=base64", nil, nil, "", 400},
 		{"PUT", "/bucket/key?partNumber=1&uploadId=u", nil, map[string]string{"x-amz-copy-source": "nokey"}, "", 400},
 		{"PUT", "/bucket/key?partNumber=1&uploadId=u", nil, map[string]string{"x-amz-copy-source": "b/k", "x-amz-copy-source-range": "bytes=1-"}, "", 400},
-		{"PUT", "/bucket/key?partNumber=1&uploadId=u", nil, map[string]string{"x-amz-copy-source": "b/k?versionId=3"}, "", 400}, // no versioning yet: no such version
+		{"PUT", "/bucket/key?partNumber=1&uploadId=u", nil, map[string]string{"x-amz-copy-source": "b/k?versionId="}, "", 400},
 		{"POST", "/bucket/key?uploads", nil, map[string]string{"x-amz-checksum-algorithm": "MD5"}, "", 400},
 		{"POST", "/bucket/key?uploads", nil, map[string]string{"x-amz-tagging": "a=1&a=2"}, "", 400},
 	}
@@ -93,19 +93,19 @@ func TestMultipartRoutes(t *testing.T) {
 
 func TestPartCopySource(t *testing.T) {
 	for in, want := range map[string]string{
-		"b/k":                      "b|k",
-		"/b/dir/a%20b":             "b|dir/a b",
-		"b/k%3Fx?versionId=null":   "b|k?x",
-		"/b/%E2%82%AC/%2F":         "b|€//",
-		"b/k?versionId=":           "b|k",
+		"b/k":                      "b|k|",
+		"/b/dir/a%20b":             "b|dir/a b|",
+		"b/k%3Fx?versionId=null":   "b|k?x|null",
+		"/b/%E2%82%AC/%2F":         "b|€//|",
+		"b/k?versionId=":           "error",
 		"":                         "error",
 		"/b":                       "error",
 		"b/":                       "error",
 		"b/%zz":                    "error",
-		"b/k?versionId=3HL4kqtJlc": "error",
+		"b/k?versionId=3HL4kqtJlc": "b|k|3HL4kqtJlc", // the engine checks the id
 	} {
-		b, k, err := parseCopySource(in)
-		got := b + "|" + k
+		b, k, v, err := parseCopySource(in)
+		got := b + "|" + k + "|" + v
 		if err != nil {
 			got = "error"
 		}

@@ -47,12 +47,16 @@ func (h *Handler) putObject(w http.ResponseWriter, r *http.Request, q *request) 
 	if in.StorageClass, err = storageClassHeader(r.Header); err != nil {
 		return err
 	}
+	if in.Lock, err = lockSpec(r.Header); err != nil {
+		return err
+	}
 	res, err := h.o.Engine.PutObject(r.Context(), in)
 	if err != nil {
 		return err
 	}
 	hdr := w.Header()
 	hdr.Set("ETag", `"`+res.ETag+`"`)
+	setVersionID(w, res.VersionID)
 	for alg, v := range res.Checksums {
 		hdr.Set(checksumHeader(alg), v)
 		hdr.Set("x-amz-checksum-type", "FULL_OBJECT")
@@ -69,6 +73,8 @@ func objectHeaders(w http.ResponseWriter, r *http.Request, o engine.ObjectInfo, 
 	h.Set("ETag", `"`+o.ETag+`"`)
 	h.Set("Last-Modified", o.Modified.UTC().Format(http.TimeFormat))
 	h.Set("Accept-Ranges", "bytes")
+	setVersionID(w, o.VersionID)
+	lockHeaders(h, o.Lock)
 	set := func(name, v string) {
 		if v != "" {
 			h.Set(name, v)
@@ -132,7 +138,7 @@ var responseOverrides = map[string]string{
 
 // readInput parses what a GET or HEAD asks for.
 func readInput(r *http.Request, q *request) (engine.ReadInput, error) {
-	in := engine.ReadInput{Bucket: q.bucket, Key: q.key, Cond: conditions(r.Header)}
+	in := engine.ReadInput{Bucket: q.bucket, Key: q.key, VersionID: q.versionID, Cond: conditions(r.Header)}
 	var err error
 	if in.Range, err = parseRange(r.Header.Get("Range")); err != nil {
 		return in, err
@@ -225,9 +231,15 @@ func (h *Handler) getObject(w http.ResponseWriter, r *http.Request, q *request) 
 type writerOnly struct{ io.Writer }
 
 func (h *Handler) deleteObject(w http.ResponseWriter, r *http.Request, q *request) error {
-	in := engine.DeleteInput{Bucket: q.bucket, Key: q.key, Actor: q.actor(), Cond: engine.WriteConditions{IfMatch: r.Header.Get("If-Match")}}
-	if err := h.o.Engine.DeleteObject(r.Context(), in); err != nil {
+	in := engine.DeleteInput{Bucket: q.bucket, Key: q.key, VersionID: q.versionID, Actor: q.actor(),
+		Cond: engine.WriteConditions{IfMatch: r.Header.Get("If-Match")}, Bypass: bypassGovernance(r.Header)}
+	res, err := h.o.Engine.DeleteObject(r.Context(), in)
+	if err != nil {
 		return err
+	}
+	setVersionID(w, res.VersionID)
+	if res.Marker {
+		w.Header().Set("x-amz-delete-marker", "true")
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

@@ -61,6 +61,7 @@ func (h *Handler) postObject(w http.ResponseWriter, r *http.Request, q *request)
 	if err != nil {
 		return err
 	}
+	setVersionID(w, res.VersionID)
 	base := "http://" + r.Host
 	if r.TLS != nil {
 		base = "https://" + r.Host

@@ -11,15 +11,18 @@ import (
 )
 
 // Replica writes. Another site's replication writes through the ordinary
-// S3 operations (PUT, multipart upload, DELETE, PUT ?tagging, PUT ?acl)
-// with the header X-Cairn-Replica: true. Such a request is routed as a
-// Replicate* operation and authorized as S3 authorizes a replication role
-// at a destination: s3:ReplicateObject (PUT, multipart, ?acl),
+// S3 operations (PUT, multipart upload, DELETE, PUT ?tagging, ?acl,
+// ?retention, ?legal-hold) with the header X-Cairn-Replica: true. Such a
+// request is routed as a Replicate* operation and authorized as S3
+// authorizes a replication role at a destination: s3:ReplicateObject (PUT,
+// multipart, ?acl, ?retention, ?legal-hold),
 // s3:ReplicateDelete (DELETE: a delete marker) and s3:ReplicateTags
 // (?tagging), which root has and a bucket policy can grant. It must be
 // signed with Signature Version 4 in the Authorization header, and SigV4
 // requires every X-Cairn-* header to be signed. The events it causes are
-// marked as replicas, so this site's replication never sends them on.
+// marked as replicas, so this site's replication never sends them on. A
+// replicated DELETE only ever makes a delete marker, and a version id is
+// kept only in a bucket with versioning Enabled.
 // Optional headers carry what the replica keeps of the source version:
 //
 //	X-Cairn-Replica-Version-Id: <id>       the source version's id

@@ -79,10 +79,21 @@ func (h *Handler) table() []route {
 		{http.MethodDelete, levelObject, []string{"uploadId", ""}, "ReplicateAbortMultipartUpload", h.replica(h.abortMultipartUpload), hdrReplica},
 		{http.MethodPut, levelObject, []string{"tagging", ""}, "ReplicateTags", h.replica(h.putObjectTagging), hdrReplica},
 		{http.MethodPut, levelObject, []string{"acl", ""}, "ReplicateObjectAcl", h.replica(h.putObjectACL), hdrReplica},
+		{http.MethodPut, levelObject, []string{"retention", ""}, "ReplicateObjectRetention", h.replica(h.putObjectRetention), hdrReplica},
+		{http.MethodPut, levelObject, []string{"legal-hold", ""}, "ReplicateObjectLegalHold", h.replica(h.putObjectLegalHold), hdrReplica},
 		{http.MethodPut, levelObject, nil, "ReplicateObject", h.replica(h.putObject), hdrReplica},
 		{http.MethodDelete, levelObject, nil, "ReplicateDelete", h.replica(h.deleteObject), hdrReplica},
 
 		{http.MethodGet, levelBucket, []string{"uploads", ""}, "ListMultipartUploads", h.listMultipartUploads, ""},
+		{http.MethodGet, levelBucket, []string{"versions", ""}, "ListObjectVersions", h.listObjectVersions, ""},
+		{http.MethodGet, levelBucket, []string{"versioning", ""}, "GetBucketVersioning", h.getBucketVersioning, ""},
+		{http.MethodPut, levelBucket, []string{"versioning", ""}, "PutBucketVersioning", h.putBucketVersioning, ""},
+		{http.MethodGet, levelBucket, []string{"object-lock", ""}, "GetObjectLockConfiguration", h.getObjectLockConfig, ""},
+		{http.MethodPut, levelBucket, []string{"object-lock", ""}, "PutObjectLockConfiguration", h.putObjectLockConfig, ""},
+		{http.MethodGet, levelObject, []string{"retention", ""}, "GetObjectRetention", h.getObjectRetention, ""},
+		{http.MethodPut, levelObject, []string{"retention", ""}, "PutObjectRetention", h.putObjectRetention, ""},
+		{http.MethodGet, levelObject, []string{"legal-hold", ""}, "GetObjectLegalHold", h.getObjectLegalHold, ""},
+		{http.MethodPut, levelObject, []string{"legal-hold", ""}, "PutObjectLegalHold", h.putObjectLegalHold, ""},
 		{http.MethodPost, levelObject, []string{"uploads", ""}, "CreateMultipartUpload", h.createMultipartUpload, ""},
 		{http.MethodPut, levelObject, []string{"partNumber", "", "uploadId", ""}, "UploadPartCopy", h.uploadPart, "X-Amz-Copy-Source"},
 		{http.MethodPut, levelObject, []string{"partNumber", "", "uploadId", ""}, "UploadPart", h.uploadPart, ""},
@@ -134,6 +145,19 @@ func (h *Handler) table() []route {
 	}
 }
 
+// versionOps are the object operations that take ?versionId=, with the
+// name (and so the IAM action) each has when it does.
+var versionOps = map[string]string{
+	"GetObject": "GetObjectVersion", "HeadObject": "HeadObjectVersion", "DeleteObject": "DeleteObjectVersion",
+	"GetObjectTagging": "GetObjectVersionTagging", "PutObjectTagging": "PutObjectVersionTagging",
+	"DeleteObjectTagging": "DeleteObjectVersionTagging", "GetObjectAcl": "GetObjectVersionAcl",
+	"PutObjectAcl": "PutObjectVersionAcl", "GetObjectAttributes": "GetObjectVersionAttributes",
+	"GetObjectRetention": "GetObjectRetention", "PutObjectRetention": "PutObjectRetention",
+	"GetObjectLegalHold": "GetObjectLegalHold", "PutObjectLegalHold": "PutObjectLegalHold",
+	"ReplicateTags": "ReplicateTags", "ReplicateObjectAcl": "ReplicateObjectAcl",
+	"ReplicateObjectRetention": "ReplicateObjectRetention", "ReplicateObjectLegalHold": "ReplicateObjectLegalHold",
+}
+
 func (h *Handler) routes() *mux.Router {
 	m := mux.NewRouter()
 	m.SkipClean(true)
@@ -151,6 +175,9 @@ func (h *Handler) routes() *mux.Router {
 		}
 		if rt.header != "" {
 			mr = mr.MatcherFunc(hasHeader(rt.header))
+		}
+		if _, ok := versionOps[rt.op]; ok {
+			names = append(names, "versionId")
 		}
 		mr.MatcherFunc(noSubresourceBut(names...)).Handler(h.wrap(rt.op, rt.h))
 	}
@@ -193,11 +220,16 @@ func noSubresourceBut(allowed ...string) mux.MatcherFunc {
 	}
 }
 
-// unsupported answers requests no route takes: NotImplemented when they
-// name an S3 sub-resource or operation cairn does not have yet,
+// unsupported answers requests no route takes: InvalidArgument when they
+// name a version for an operation that takes none, NotImplemented when
+// they name an S3 sub-resource or operation cairn does not have yet,
 // MethodNotAllowed otherwise.
 func (h *Handler) unsupported(w http.ResponseWriter, r *http.Request, q *request) error {
 	query := r.URL.Query()
+	if _, ok := query["versionId"]; ok {
+		// Every operation that takes a version id is routed with it.
+		return s3err.New(s3err.InvalidArgument, "This operation does not accept a version-id.")
+	}
 	for _, s := range subresources {
 		if _, ok := query[s]; ok {
 			return s3err.New(s3err.NotImplemented, "cairn does not implement the "+s+" sub-resource yet.")

@@ -33,7 +33,7 @@ type Engine interface {
 	PutObject(ctx context.Context, in engine.PutObjectInput) (engine.PutObjectResult, error)
 	GetObject(ctx context.Context, in engine.ReadInput) (engine.ObjectInfo, *engine.Content, error)
 	HeadObject(ctx context.Context, in engine.ReadInput) (engine.ObjectInfo, engine.Span, error)
-	DeleteObject(ctx context.Context, in engine.DeleteInput) error
+	DeleteObject(ctx context.Context, in engine.DeleteInput) (engine.DeleteResult, error)
 	DeleteObjects(ctx context.Context, in engine.DeleteObjectsInput) ([]engine.DeleteOutcome, error)
 	ListObjects(ctx context.Context, bucket string, in engine.ListInput) (engine.ListResult, error)
 	LookupKey(ctx context.Context, accessKey string) (engine.Credential, error)
@@ -50,14 +50,14 @@ type Engine interface {
 	DeleteKey(ctx context.Context, actor, accessKey string) error
 	BucketACL(ctx context.Context, bucket string) (engine.ACL, error)
 	PutBucketACL(ctx context.Context, bucket, actor string, spec *engine.ACLSpec, full *engine.ACL) error
-	ObjectACL(ctx context.Context, bucket, key string) (engine.ACL, error)
-	PutObjectACL(ctx context.Context, bucket, key, actor string, spec *engine.ACLSpec, full *engine.ACL) error
+	ObjectACL(ctx context.Context, bucket, key, versionID string) (engine.ACL, string, error)
+	PutObjectACL(ctx context.Context, bucket, key, versionID, actor string, spec *engine.ACLSpec, full *engine.ACL) (string, error)
 	OwnershipControls(ctx context.Context, bucket string) (string, error)
 	PutOwnershipControls(ctx context.Context, bucket, actor, ownership string) error
 	PublicAccessBlock(ctx context.Context, bucket string) (*engine.PublicAccessBlock, error)
 	PutPublicAccessBlock(ctx context.Context, bucket, actor string, c *engine.PublicAccessBlock) error
 	CopyObject(ctx context.Context, in engine.CopyObjectInput) (engine.CopyObjectResult, error)
-	PutObjectTagging(ctx context.Context, bucket, key, actor string, tags []engine.Tag) error
+	PutObjectTagging(ctx context.Context, bucket, key, versionID, actor string, tags []engine.Tag) (string, error)
 	PutBucketTagging(ctx context.Context, bucket, actor string, tags []engine.Tag) error
 
 	CreateMultipartUpload(ctx context.Context, in engine.CreateMultipartInput) (engine.MultipartUpload, error)
@@ -68,6 +68,15 @@ type Engine interface {
 	ListParts(ctx context.Context, in engine.ListPartsInput) (engine.ListPartsResult, error)
 	ListMultipartUploads(ctx context.Context, bucket string, in engine.ListUploadsInput) (engine.ListUploadsResult, error)
 
+	BucketVersioning(ctx context.Context, bucket string) (string, error)
+	PutBucketVersioning(ctx context.Context, bucket, actor, status string) error
+	ListObjectVersions(ctx context.Context, bucket string, in engine.ListVersionsInput) (engine.ListVersionsResult, error)
+	ObjectLockConfig(ctx context.Context, bucket string) (engine.LockConfig, error)
+	PutObjectLockConfig(ctx context.Context, bucket, actor string, c engine.LockConfig) error
+	ObjectRetention(ctx context.Context, bucket, key, versionID string) (engine.Retention, string, error)
+	PutObjectRetention(ctx context.Context, in engine.PutRetentionInput) (string, error)
+	ObjectLegalHold(ctx context.Context, bucket, key, versionID string) (bool, string, error)
+	PutObjectLegalHold(ctx context.Context, bucket, key, versionID, actor string, on bool) (string, error)
 	PutBucketNotification(ctx context.Context, bucket, actor string, rules []engine.NotificationRule) error
 	GetBucketNotification(ctx context.Context, bucket string) ([]engine.NotificationRule, error)
 
@@ -152,6 +161,7 @@ type request struct {
 	auth      *sigv4.Verified // nil for an anonymous request
 	sigV2     bool            // signed with Signature Version 2
 	principal engine.Principal
+	versionID string // ?versionId= of an object operation that takes one
 }
 
 // actor is the access key the request was signed with ("" if anonymous).
@@ -228,6 +238,9 @@ func (h *Handler) wrap(op string, hf handlerFunc) http.Handler {
 		q.op = op
 		err := h.authenticate(r, q)
 		if err == nil {
+			err = q.takeVersion(r)
+		}
+		if err == nil {
 			r, err = h.authorize(r, q)
 		}
 		if err == nil {
@@ -245,7 +258,22 @@ func (h *Handler) wrap(op string, hf handlerFunc) http.Handler {
 func (h *Handler) authorize(r *http.Request, q *request) (*http.Request, error) {
 	r = r.WithContext(engine.WithPrincipal(r.Context(), q.principal))
 	return r, h.o.Engine.Authorize(r.Context(), engine.AuthzRequest{Op: q.op, Bucket: q.bucket, Key: q.key,
-		Principal: q.principal, Context: policyContext(r, q)})
+		VersionID: q.versionID, Principal: q.principal, Context: policyContext(r, q)})
+}
+
+// takeVersion reads ?versionId= of an operation that takes one: the
+// operation is then its version form (GetObject is GetObjectVersion).
+func (q *request) takeVersion(r *http.Request) error {
+	v, ok := r.URL.Query()["versionId"]
+	vop, versioned := versionOps[q.op]
+	if !ok || !versioned {
+		return nil
+	}
+	if v[0] == "" {
+		return s3err.New(s3err.InvalidArgument, "Version id cannot be the empty string")
+	}
+	q.versionID, q.op = v[0], vop
+	return nil
 }
 
 // authenticate verifies the request's signature (V4, or V2) and finds its
@@ -290,6 +318,7 @@ func (h *Handler) signedBy(r *http.Request, q *request, auth *sigv4.Verified, v2
 
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, q *request, err error) {
 	e := s3err.FromError(err)
+	deleteMarkerHeaders(w, err)
 	if rw, ok := w.(*responseWriter); ok && rw.wrote {
 		// The status line is gone: abort so the client sees a broken
 		// response, never a complete-looking wrong one.

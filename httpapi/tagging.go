@@ -60,25 +60,30 @@ func (h *Handler) putObjectTagging(w http.ResponseWriter, r *http.Request, q *re
 	if err != nil {
 		return err
 	}
-	if err := h.o.Engine.PutObjectTagging(r.Context(), q.bucket, q.key, q.actor(), tags); err != nil {
+	vid, err := h.o.Engine.PutObjectTagging(r.Context(), q.bucket, q.key, q.versionID, q.actor(), tags)
+	if err != nil {
 		return err
 	}
+	setVersionID(w, vid)
 	w.WriteHeader(http.StatusOK)
 	return nil
 }
 
 func (h *Handler) getObjectTagging(w http.ResponseWriter, r *http.Request, q *request) error {
-	o, _, err := h.o.Engine.HeadObject(r.Context(), engine.ReadInput{Bucket: q.bucket, Key: q.key})
+	o, _, err := h.o.Engine.HeadObject(r.Context(), engine.ReadInput{Bucket: q.bucket, Key: q.key, VersionID: q.versionID})
 	if err != nil {
 		return err
 	}
+	setVersionID(w, o.VersionID)
 	return writeTagging(w, o.Tags)
 }
 
 func (h *Handler) deleteObjectTagging(w http.ResponseWriter, r *http.Request, q *request) error {
-	if err := h.o.Engine.PutObjectTagging(r.Context(), q.bucket, q.key, q.actor(), nil); err != nil {
+	vid, err := h.o.Engine.PutObjectTagging(r.Context(), q.bucket, q.key, q.versionID, q.actor(), nil)
+	if err != nil {
 		return err
 	}
+	setVersionID(w, vid)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -21,8 +21,10 @@ func EventName(ev *event.Event) string {
 			return "ObjectCreated:Post"
 		}
 		return "ObjectCreated:Put"
-	case *event.ObjectDeleted:
+	case *event.ObjectDeleted: // an object, or a version removed for good
 		return "ObjectRemoved:Delete"
+	case *event.ObjectMarkerCreated:
+		return "ObjectRemoved:DeleteMarkerCreated"
 	case *event.ObjectTagged:
 		if len(p.Tags) == 0 {
 			return "ObjectTagging:Delete"

@@ -85,6 +85,20 @@ var operations = map[string]Action{
 	"GetObjectLegalHold":      objectAct("s3:GetObjectLegalHold", "", true),
 	"PutObjectLegalHold":      objectAct("s3:PutObjectLegalHold", "", true),
 
+	// The same operations on a version named by versionId.
+	"GetObjectVersion":           objectAct("s3:GetObjectVersion", Read, true),
+	"HeadObjectVersion":          objectAct("s3:GetObjectVersion", Read, true),
+	"DeleteObjectVersion":        objectAct("s3:DeleteObjectVersion", Write, false),
+	"GetObjectVersionTagging":    objectAct("s3:GetObjectVersionTagging", "", true),
+	"PutObjectVersionTagging":    objectAct("s3:PutObjectVersionTagging", "", true),
+	"DeleteObjectVersionTagging": objectAct("s3:DeleteObjectVersionTagging", "", true),
+	"GetObjectVersionAcl":        objectAct("s3:GetObjectVersionAcl", ReadACP, true),
+	"PutObjectVersionAcl":        objectAct("s3:PutObjectVersionAcl", WriteACP, true),
+	"GetObjectVersionAttributes": objectAct("s3:GetObjectVersionAttributes", "", true),
+	// Not an operation: what a request needs to shorten or remove
+	// GOVERNANCE retention (x-amz-bypass-governance-retention: true).
+	"BypassGovernanceRetention": objectAct("s3:BypassGovernanceRetention", "", false),
+
 	// Another site's replica writes (requests with X-Cairn-Replica),
 	// authorized as S3 authorizes a replication role at a destination.
 	"ReplicateObject":                  objectAct("s3:ReplicateObject", "", false),
@@ -93,6 +107,8 @@ var operations = map[string]Action{
 	"ReplicateCompleteMultipartUpload": objectAct("s3:ReplicateObject", "", false),
 	"ReplicateAbortMultipartUpload":    objectAct("s3:ReplicateObject", "", false),
 	"ReplicateObjectAcl":               objectAct("s3:ReplicateObject", "", false),
+	"ReplicateObjectRetention":         objectAct("s3:ReplicateObject", "", false),
+	"ReplicateObjectLegalHold":         objectAct("s3:ReplicateObject", "", false),
 	"ReplicateDelete":                  objectAct("s3:ReplicateDelete", "", false),
 	"ReplicateTags":                    objectAct("s3:ReplicateTags", "", false),
 

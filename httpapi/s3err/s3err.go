@@ -70,7 +70,7 @@ var (
 )
 
 // All lists every code, for the table's tests.
-var All = slices.Concat(coreCodes, policyCodes, postCodes, multipartCodes, []Code{ReplicationConfigurationNotFoundError})
+var All = slices.Concat(coreCodes, policyCodes, postCodes, multipartCodes, versioningCodes, []Code{ReplicationConfigurationNotFoundError})
 
 var coreCodes = []Code{AccessDenied, AccessControlListNotSupported, InvalidBucketAclWithObjectOwnership, MalformedACLError,
 	UnresolvableGrantByEmailAddress, NoSuchPublicAccessBlockConfiguration, OwnershipControlsNotFoundError, AuthorizationHeaderMalformed, AuthorizationQueryParametersError, BadDigest,
@@ -172,6 +172,15 @@ var (
 	InvalidPartOrder = Code{"InvalidPartOrder", 400, "The list of parts was not in ascending order. The parts list must be specified in order by part number."}
 	NoSuchUpload     = Code{"NoSuchUpload", 404, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."}
 	multipartCodes   = []Code{InvalidPart, InvalidPartOrder, NoSuchUpload}
+)
+
+// Versioning and Object Lock codes.
+var (
+	NoSuchVersion                        = Code{"NoSuchVersion", 404, "The specified version does not exist."}
+	InvalidBucketState                   = Code{"InvalidBucketState", 409, "The request is not valid with the current state of the bucket."}
+	ObjectLockConfigurationNotFoundError = Code{"ObjectLockConfigurationNotFoundError", 404, "Object Lock configuration does not exist for this bucket"}
+	NoSuchObjectLockConfiguration        = Code{"NoSuchObjectLockConfiguration", 404, "The specified object does not have a ObjectLock configuration"}
+	versioningCodes                      = []Code{NoSuchVersion, InvalidBucketState, ObjectLockConfigurationNotFoundError, NoSuchObjectLockConfiguration}
 )
 
 // ReplicationConfigurationNotFoundError answers GetBucketReplication on a

@@ -54,7 +54,12 @@ func TestEverySentinelIsMapped(t *testing.T) {
 		sigv4.ErrInvalidChunk, sigv4.ErrMalformedTrailer, sigv4.ErrMissingDecodedContentLength,
 		sigv4.ErrDecodedLengthMismatch, sigv4.ErrTrailerNotDeclared, sigv4.ErrUnsupportedAuth,
 		sigv4.ErrInvalidPresignExpires, sigv4.ErrMultipleAuth,
-		engine.ErrNoSuchReplication, engine.ErrInvalidRequest, engine.ErrMalformedConfig, engine.ErrNotImplemented}
+		engine.ErrNoSuchVersion, engine.ErrInvalidVersionID, engine.ErrMethodNotAllowed, engine.ErrVersionMarkerNoKey,
+		engine.ErrCopyFromDeleteMarker, engine.ErrSuspendLockedBucket, engine.ErrLockNeedsVersioning, engine.ErrNoLockConfiguration,
+		engine.ErrBucketNotLocked, engine.ErrNoObjectLock, engine.ErrObjectLocked, engine.ErrRetainDatePast,
+		engine.ErrInvalidRetention, engine.ErrLockNeedsContentDigest,
+		engine.ErrNoSuchReplication, engine.ErrInvalidRequest, engine.ErrMalformedConfig, engine.ErrNotImplemented,
+		engine.ErrReplicaNeedsVersioning}
 	for _, s := range sentinels {
 		e := FromError(fmt.Errorf("wrapped: %w", s))
 		if e.Code == InternalError {
@@ -112,5 +117,16 @@ func TestWriteRendersS3XMLAndNoBodyForHEAD(t *testing.T) {
 	Write(rec, httptest.NewRequest("HEAD", "/b/k", nil), New(NoSuchKey, ""), "REQ", "HOST")
 	if rec.Code != 404 || rec.Body.Len() != 0 {
 		t.Fatalf("HEAD: %d %q", rec.Code, rec.Body.String())
+	}
+}
+
+// A delete marker is NoSuchKey when the request named no version, and
+// MethodNotAllowed when it named the marker.
+func TestDeleteMarkerErrors(t *testing.T) {
+	if e := FromError(&engine.DeleteMarkerError{VersionID: "v"}); e.Code != NoSuchKey {
+		t.Fatalf("current marker: %s", e.Code.Name)
+	}
+	if e := FromError(&engine.DeleteMarkerError{VersionID: "v", Named: true}); e.Code != MethodNotAllowed {
+		t.Fatalf("named marker: %s", e.Code.Name)
 	}
 }

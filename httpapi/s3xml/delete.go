@@ -24,10 +24,14 @@ type DeleteResult struct {
 	Errors  []DeleteError   `xml:"Error"`
 }
 
-// DeletedObject reports one deleted key.
+// DeletedObject reports one deleted key or version. DeleteMarker says
+// that the version removed was a delete marker, or that one was made
+// (DeleteMarkerVersionId: its id).
 type DeletedObject struct {
-	Key       string `xml:"Key"`
-	VersionID string `xml:"VersionId,omitempty"`
+	Key                   string `xml:"Key"`
+	VersionID             string `xml:"VersionId,omitempty"`
+	DeleteMarker          bool   `xml:"DeleteMarker,omitempty"`
+	DeleteMarkerVersionID string `xml:"DeleteMarkerVersionId,omitempty"`
 }
 
 // DeleteError reports one key that was not deleted.

@@ -43,6 +43,7 @@ func goldens() map[string]any {
 	}
 	maps.Copy(all, multipartGoldens())
 	maps.Copy(all, replicationGoldens())
+	maps.Copy(all, versioningGoldens())
 	return all
 }
 

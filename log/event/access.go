@@ -39,7 +39,9 @@ type BucketACLSet struct {
 // EventType implements Payload.
 func (*BucketACLSet) EventType() string { return TypeBucketACL }
 
-// ObjectACLSet (v1) replaces the ACL of the current object under Header.Key.
+// ObjectACLSet (v1) replaces the ACL of version Header.VersionID of
+// Header.Key ("" or "null": the null version, which in an unversioned
+// bucket is the current object).
 type ObjectACLSet struct {
 	ACL ACL `json:"acl"`
 }

@@ -41,6 +41,9 @@ type MultipartCreated struct {
 	// ACL is the ACL the completed object gets (resolved when the upload
 	// starts, as S3 takes the ACL headers of CreateMultipartUpload).
 	ACL *ACL `json:"acl,omitempty"`
+	// Lock is the Object Lock state asked for with the upload; without a
+	// mode, the completion takes the bucket's default retention.
+	Lock
 }
 
 // EventType implements Payload.

@@ -6,8 +6,9 @@ const (
 	TypeBucketTagged = "bucket.tagged"
 )
 
-// ObjectTagged (v1) replaces the tag set of the current object under
-// Header.Key; an empty set removes its tags.
+// ObjectTagged (v1) replaces the tag set of version Header.VersionID of
+// Header.Key ("" or "null": the null version, which in an unversioned
+// bucket is the current object); an empty set removes its tags.
 type ObjectTagged struct {
 	Tags map[string]string `json:"tags,omitempty"`
 }

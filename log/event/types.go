@@ -21,6 +21,9 @@ type BucketCreated struct {
 	ACL          *ACL               `json:"acl,omitempty"`
 	Ownership    string             `json:"ownership,omitempty"`
 	PublicAccess *PublicAccessBlock `json:"publicAccess,omitempty"`
+	// ObjectLock creates the bucket with Object Lock enabled, and so with
+	// versioning Enabled (x-amz-bucket-object-lock-enabled).
+	ObjectLock bool `json:"objectLock,omitempty"`
 }
 
 // EventType implements Payload.
@@ -76,8 +79,9 @@ type ContentHeaders struct {
 	Expires            string `json:"expires,omitempty"` // as sent
 }
 
-// ObjectPut (v1) makes a new object (the current version of Header.Key in an
-// unversioned bucket). The object's bytes are the concatenation of Extents.
+// ObjectPut (v1) makes a new object: version Header.VersionID of
+// Header.Key (see versioning.go; in an unversioned bucket, the current
+// object). The object's bytes are the concatenation of Extents.
 type ObjectPut struct {
 	Size    int64    `json:"size"`
 	ETag    string   `json:"etag"` // without quotes
@@ -98,6 +102,13 @@ type ObjectPut struct {
 	// CopySource ("bucket/key") is set when the object is a server-side
 	// copy; its extents are then shared with the source.
 	CopySource string `json:"copySource,omitempty"`
+	// CopySourceVersion is the version of CopySource copied, when the
+	// source bucket has versioning configured ("null" for its null
+	// version).
+	CopySourceVersion string `json:"copySourceVersion,omitempty"`
+	// Lock is the version's Object Lock state (buckets with Object Lock
+	// only): as asked for, or the bucket's default retention.
+	Lock
 	// Post is set when a browser POST upload made the object (S3 names its
 	// notification ObjectCreated:Post).
 	Post bool `json:"post,omitempty"`
@@ -109,8 +120,9 @@ type ObjectPut struct {
 // EventType implements Payload.
 func (*ObjectPut) EventType() string { return TypeObjectPut }
 
-// ObjectDeleted (v1) removes the current version of Header.Key from an
-// unversioned bucket.
+// ObjectDeleted (v1) permanently removes version Header.VersionID of
+// Header.Key ("" or "null": the null version, which in an unversioned
+// bucket is the current object; see versioning.go).
 type ObjectDeleted struct{}
 
 // EventType implements Payload.

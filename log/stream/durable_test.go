@@ -42,9 +42,7 @@ func TestDurableResetRedeliversFromAckFloorInOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if pending, _, err := d.Pending(ctx); err != nil || pending != 5 {
-		t.Fatalf("pending %d err %v, want 5", pending, err)
-	}
+	waitCounts(t, d, 5, 0)
 	p, err := d.Pull(10)
 	if err != nil {
 		t.Fatal(err)
@@ -69,6 +67,7 @@ func TestDurableResetRedeliversFromAckFloorInOrder(t *testing.T) {
 	if _, err := p.Next(); !errors.Is(err, stream.ErrStopped) {
 		t.Fatalf("Next after Stop and nothing buffered: %v", err)
 	}
+	waitCounts(t, d, 0, 3) // acks are asynchronous: wait until the server has both
 	floor, err := d.Reset(ctx)
 	if err != nil || floor != 2 { // seq 2 ("0") acked; seq 3 ("1") not
 		t.Fatalf("reset: floor %d err %v", floor, err)
@@ -89,17 +88,7 @@ func TestDurableResetRedeliversFromAckFloorInOrder(t *testing.T) {
 	if fmt.Sprint(got) != "[1 2 4 5]" {
 		t.Fatalf("after reset delivered %v", got)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		pending, unacked, err := d.Pending(ctx)
-		if err == nil && pending == 0 && unacked == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("pending %d unacked %d err %v after acking everything", pending, unacked, err)
-		}
-		<-time.After(10 * time.Millisecond)
-	}
+	waitCounts(t, d, 0, 0)
 }
 
 func TestPublishStaysOutOfTheLog(t *testing.T) {
@@ -146,5 +135,23 @@ func TestSubscribeWithFilterAndStartTime(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatal("timeout")
 		}
+	}
+}
+
+// waitCounts waits until the consumer counts pending messages waiting
+// and unacked delivered but not acknowledged: the server updates them
+// after it acknowledges the appends, and acks are asynchronous.
+func waitCounts(t *testing.T, d *stream.Durable, pending, unacked uint64) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		p, u, err := d.Pending(context.Background())
+		if err == nil && p == pending && u == unacked {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pending %d unacked %d err %v, want %d and %d", p, u, err, pending, unacked)
+		}
+		<-time.After(5 * time.Millisecond)
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
+	"time"
 
 	"github.com/cairnstore/cairn/log/event"
 	"github.com/cairnstore/cairn/log/metrics"
@@ -42,14 +42,22 @@ func (r *replicator) handle(ctx context.Context, m *stream.Delivery) error {
 	switch p := ev.Payload.(type) {
 	case *event.ObjectPut:
 		return r.put(ctx, ev, p)
+	case *event.ObjectMarkerCreated:
+		return r.marker(ctx, ev)
 	case *event.ObjectTagged:
 		return r.update(ctx, ev, func(dst, vid string) error { return r.site.tags(ctx, dst, ev.Key, vid, p.Tags) })
 	case *event.ObjectACLSet:
 		return r.update(ctx, ev, func(dst, vid string) error { return r.site.acl(ctx, dst, ev.Key, vid, p.ACL) })
+	case *event.ObjectRetentionSet:
+		return r.update(ctx, ev, func(dst, vid string) error {
+			return r.site.retention(ctx, dst, ev.Key, vid, p.Mode, p.RetainUntil)
+		})
+	case *event.ObjectLegalHoldSet:
+		return r.update(ctx, ev, func(dst, vid string) error { return r.site.legalHold(ctx, dst, ev.Key, vid, p.On) })
 	case *event.BucketReplication:
 		return r.existing(ctx, ev, p)
 	}
-	return nil
+	return nil // version deletes (object.deleted) are not replicated, as in S3
 }
 
 // config is the bucket's configuration in force at ev, once the index has
@@ -84,44 +92,39 @@ func (r *replicator) put(ctx context.Context, ev *event.Event, p *event.ObjectPu
 	if len(rules) == 0 {
 		return nil
 	}
-	v, found, err := r.version(ev.BucketID, ev.Key, ev.VersionID, ev.Seq)
-	if err != nil || !found {
+	o, found, err := r.s.o.Index.Version(ev.BucketID, ev.Key, ev.VersionID)
+	if err != nil || !found || o.Seq != ev.Seq || o.Marker {
 		return err
 	}
-	return r.replicate(ctx, ev.Bucket, ev.BucketID, v, rules)
+	return r.replicate(ctx, ev.Bucket, ev.BucketID, o, rules)
 }
 
-// version is the version of key made by the event at seq, if it still
-// exists, with a reader of its bytes.
-func (r *replicator) version(bucketID, key, vid string, seq uint64) (Version, bool, error) {
-	o, found, err := r.s.o.Index.Object(bucketID, key)
-	if err != nil || !found || o.Seq != seq {
-		return Version{}, false, err
+// wireID is the id a version is replicated with: its own, or "null".
+func wireID(vid string) string {
+	if catalog.IsNull(vid) {
+		return catalog.NullVersion
 	}
-	return r.versionOf(o, vid), true, nil
+	return vid
 }
 
-func (r *replicator) versionOf(o catalog.Object, vid string) Version {
-	return Version{Object: o, VersionID: vid}
-}
-
-// replicate writes v to each destination of rules that does not have it
-// yet, and records each outcome.
-func (r *replicator) replicate(ctx context.Context, bucket, bucketID string, v Version, rules []event.ReplicationRule) error {
+// replicate writes version o to each destination of rules that does not
+// have it yet, and records each outcome.
+func (r *replicator) replicate(ctx context.Context, bucket, bucketID string, o catalog.Object, rules []event.ReplicationRule) error {
+	v := Version{Object: o, VersionID: wireID(o.VersionID)}
 	v.Open = func(ctx context.Context, off, n int64) (io.ReadCloser, error) {
-		return r.s.o.Store.Open(ctx, bucket, v.Key, v.VersionID, v.Seq, off, n)
+		return r.s.o.Store.Open(ctx, bucket, o.Key, v.VersionID, o.Seq, off, n)
 	}
 	for _, rl := range rules {
-		if v.Replication[rl.Dest()].Status == event.ReplicationCompleted {
+		if o.Replication[rl.Dest()].Status == event.ReplicationCompleted {
 			continue // an earlier delivery got there (at-least-once)
 		}
-		out := Outcome{Bucket: bucket, BucketID: bucketID, Key: v.Key, VersionID: v.VersionID, Seq: v.Seq, Dest: rl.Dest()}
+		out := Outcome{Bucket: bucket, BucketID: bucketID, Key: o.Key, VersionID: o.VersionID, Seq: o.Seq, Dest: rl.Dest()}
 		remote, err := r.site.put(ctx, rl.Bucket, rl.StorageClass, v)
 		if errors.Is(err, ErrGone) {
 			return nil
 		}
 		if err != nil {
-			return r.failed(ctx, v, out, err)
+			return r.failed(ctx, o, out, err)
 		}
 		out.Status = event.ReplicationCompleted
 		if r.site.spec.Generic {
@@ -130,21 +133,26 @@ func (r *replicator) replicate(ctx context.Context, bucket, bucketID string, v V
 		if err := r.s.o.Store.Record(ctx, out); err != nil {
 			return err
 		}
-		r.objects.Inc()
-		r.bytes.Add(uint64(v.Size))
-		r.latency.Since(v.Modified)
+		r.accepted(o.Size, o.Modified)
 	}
 	return nil
 }
 
+// accepted counts a version or marker the destination took, made at t.
+func (r *replicator) accepted(size int64, t time.Time) {
+	r.objects.Inc()
+	r.bytes.Add(uint64(size))
+	r.latency.Since(t)
+}
+
 // failed records a destination's refusal as FAILED (once per reason) and
 // returns err, so that the version is retried.
-func (r *replicator) failed(ctx context.Context, v Version, out Outcome, err error) error {
+func (r *replicator) failed(ctx context.Context, o catalog.Object, out Outcome, err error) error {
 	code, ok := refused(err)
 	if !ok {
 		return err
 	}
-	if cur := v.Replication[out.Dest]; cur.Status == event.ReplicationFailed && cur.Reason == code {
+	if cur := o.Replication[out.Dest]; cur.Status == event.ReplicationFailed && cur.Reason == code {
 		return err
 	}
 	out.Status, out.Reason = event.ReplicationFailed, code
@@ -154,27 +162,58 @@ func (r *replicator) failed(ctx context.Context, v Version, out Outcome, err err
 	return err
 }
 
-// update replicates a change to an existing version (tags, ACL) to each
-// of this site's destinations the version was replicated to, with the
-// version id the destination knows it by. A replica (a version another
-// site sent here) goes to the destinations the rules select for it: a
-// client's change to a replica is a change like any other. A destination
-// that does not have the version has nothing to change.
+// marker replicates the delete marker ev made, if it is still there, to
+// each of this site's destinations whose rule replicates markers.
+func (r *replicator) marker(ctx context.Context, ev *event.Event) error {
+	cfg, found, err := r.config(ctx, ev)
+	if err != nil || !found {
+		return err
+	}
+	rules := r.mine(cfg.MatchMarker(ev.Key))
+	if len(rules) == 0 {
+		return nil
+	}
+	o, found, err := r.s.o.Index.Version(ev.BucketID, ev.Key, ev.VersionID)
+	if err != nil || !found || !o.Marker || o.Seq != ev.Seq {
+		return err
+	}
+	return r.markerTo(ctx, o, rules)
+}
+
+// markerTo writes marker o to the destinations of rules.
+func (r *replicator) markerTo(ctx context.Context, o catalog.Object, rules []event.ReplicationRule) error {
+	for _, rl := range rules {
+		if err := r.site.marker(ctx, rl.Bucket, o.Key, wireID(o.VersionID), o.Modified, o.ACL); err != nil {
+			return err
+		}
+		r.accepted(0, o.Modified)
+	}
+	return nil
+}
+
+// update replicates a change to an existing version (tags, ACL,
+// retention, legal hold) to each of this site's destinations the version
+// was replicated to, with the version id the destination knows it by. A
+// replica (a version another site sent here) goes to the destinations the
+// rules select for it: a client's change to a replica is a change like
+// any other. A destination that does not have the version has nothing to
+// change.
 func (r *replicator) update(ctx context.Context, ev *event.Event, send func(dst, vid string) error) error {
 	cfg, found, err := r.config(ctx, ev)
 	if err != nil || !found {
 		return err
 	}
-	o, found, err := r.s.o.Index.Object(ev.BucketID, ev.Key)
-	if err != nil || !found {
+	o, found, err := r.s.o.Index.Version(ev.BucketID, ev.Key, ev.VersionID)
+	if err != nil || !found || o.Marker {
 		return err
 	}
+	selected := r.mine(cfg.Match(o.Key, o.Tags))
 	for _, rl := range r.mine(cfg.Rules) {
 		st, ok := o.Replication[rl.Dest()]
-		if !rl.Enabled || !ok && !(o.Replica && r.selects(cfg, o, rl)) {
+		if !rl.Enabled || !ok && !(o.Replica && hasRule(selected, rl.ID)) {
 			continue // the version was never selected for there
 		}
-		vid := ev.VersionID
+		vid := wireID(o.VersionID)
 		if r.site.spec.Generic {
 			vid = st.RemoteVersionID
 		}
@@ -185,71 +224,11 @@ func (r *replicator) update(ctx context.Context, ev *event.Event, send func(dst,
 	return nil
 }
 
-// selects says whether rl is the rule that replicates version o.
-func (r *replicator) selects(cfg catalog.Replication, o catalog.Object, rl event.ReplicationRule) bool {
-	for _, m := range cfg.Match(o.Key, o.Tags) {
-		if m.ID == rl.ID {
+func hasRule(rules []event.ReplicationRule, id string) bool {
+	for _, rl := range rules {
+		if rl.ID == id {
 			return true
 		}
 	}
 	return false
-}
-
-// barrier says whether m must be handled alone: a configuration that
-// replicates existing objects to this site must see every earlier event
-// replicated, and run before any later one.
-func (r *replicator) barrier(m *stream.Delivery) bool {
-	if !strings.HasPrefix(m.Subject, "s3.bc.") {
-		return false
-	}
-	ev, err := event.Decode(m.Data)
-	if err != nil {
-		return false
-	}
-	p, ok := ev.Payload.(*event.BucketReplication)
-	return ok && len(r.existingRules(p)) > 0
-}
-
-func (r *replicator) existingRules(p *event.BucketReplication) []event.ReplicationRule {
-	var out []event.ReplicationRule
-	for _, rl := range r.mine(p.Rules) {
-		if rl.Enabled && rl.ExistingObjects {
-			out = append(out, rl)
-		}
-	}
-	return out
-}
-
-// existing replicates the versions made before a configuration that asks
-// for it (ExistingObjectReplication), as the index has them now: each
-// version older than the configuration, not a replica, selected by one of
-// its rules and not yet at that destination.
-func (r *replicator) existing(ctx context.Context, ev *event.Event, p *event.BucketReplication) error {
-	ex := r.existingRules(p)
-	if len(ex) == 0 {
-		return nil
-	}
-	if err := r.s.o.Applied.WaitFor(ctx, ev.Seq); err != nil {
-		return err
-	}
-	cfg := catalog.Replication{Seq: ev.Seq, BucketReplication: event.BucketReplication{Rules: ex}}
-	q := catalog.ListQuery{Max: 1000}
-	for {
-		page, err := r.s.o.Index.List(ev.BucketID, q)
-		if err != nil {
-			return err
-		}
-		for _, o := range page.Objects {
-			if o.Seq > ev.Seq || o.Replica {
-				continue
-			}
-			if err := r.replicate(ctx, ev.Bucket, ev.BucketID, r.versionOf(o, ""), cfg.Match(o.Key, o.Tags)); err != nil {
-				return err
-			}
-		}
-		if !page.Truncated {
-			return nil
-		}
-		q.After = page.Next
-	}
 }

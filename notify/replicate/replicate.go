@@ -19,8 +19,8 @@ import (
 // Index is what replication reads of the catalog projection.
 type Index interface {
 	ReplicationAt(bucketID string, seq uint64) (catalog.Replication, bool, error)
-	Object(bucketID, key string) (catalog.Object, bool, error)
-	List(bucketID string, q catalog.ListQuery) (catalog.ListPage, error)
+	Version(bucketID, key, vid string) (catalog.Object, bool, error)
+	ListVersions(bucketID string, q catalog.VersionQuery) (catalog.VersionPage, error)
 }
 
 // Applied lets replication wait until the catalog has applied a sequence

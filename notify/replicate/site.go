@@ -122,6 +122,7 @@ func (s *site) put(ctx context.Context, bucket, storageClass string, v Version) 
 		Metadata: v.UserMeta, StorageClass: storageClassOf(storageClass, v.StorageClass), Tagging: tagging(v.Tags)}
 	setContent(&in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl, &in.Expires, v.ContentHeaders)
 	in.ContentMD5 = md5Header(v.ETag)
+	in.ObjectLockMode, in.ObjectLockRetainUntilDate, in.ObjectLockLegalHoldStatus = lockOf(v.Lock)
 	if v.ChecksumType == "FULL_OBJECT" {
 		for alg, val := range v.Checksums {
 			setChecksum(alg, val, &in.ChecksumCRC32, &in.ChecksumCRC32C, &in.ChecksumCRC64NVME, &in.ChecksumSHA1, &in.ChecksumSHA256)
@@ -140,6 +141,10 @@ func (s *site) putMultipart(ctx context.Context, bucket, storageClass string, v 
 	cin := &s3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(v.Key), Metadata: v.UserMeta,
 		StorageClass: storageClassOf(storageClass, v.StorageClass), Tagging: tagging(v.Tags)}
 	setContent(&cin.ContentType, &cin.ContentEncoding, &cin.ContentDisposition, &cin.ContentLanguage, &cin.CacheControl, &cin.Expires, v.ContentHeaders)
+	cin.ObjectLockMode, cin.ObjectLockRetainUntilDate, cin.ObjectLockLegalHoldStatus = lockOf(v.Lock)
+	if s.has(ctx, bucket, v) {
+		return v.VersionID, nil // a redelivery: no need to upload it all again
+	}
 	alg := ""
 	for a := range v.Checksums {
 		alg = a
@@ -196,9 +201,35 @@ func (s *site) uploadParts(ctx context.Context, bucket string, v Version, upload
 	return aws.ToString(out.VersionId), nil
 }
 
-// marker makes a delete marker (a replica of version vid made at t).
-func (s *site) marker(ctx context.Context, bucket, key, vid string, t time.Time) error {
-	hdr, err := replicaHeaders(vid, t, nil)
+// has says whether a cairn destination already has version v (a multipart
+// upload is worth a look before it is sent again). Any error means no.
+func (s *site) has(ctx context.Context, bucket string, v Version) bool {
+	if s.spec.Generic || v.VersionID == "" {
+		return false
+	}
+	out, err := s.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(v.Key), VersionId: aws.String(v.VersionID)})
+	return err == nil && aws.ToString(out.ETag) == `"`+v.ETag+`"`
+}
+
+// lockOf is a version's Object Lock as a write's headers carry it; a
+// retention already expired is none.
+func lockOf(l event.Lock) (types.ObjectLockMode, *time.Time, types.ObjectLockLegalHoldStatus) {
+	var mode types.ObjectLockMode
+	var until *time.Time
+	if l.LockMode != "" && l.RetainUntil != nil && l.RetainUntil.After(time.Now()) {
+		mode, until = types.ObjectLockMode(l.LockMode), l.RetainUntil
+	}
+	var hold types.ObjectLockLegalHoldStatus
+	if l.LegalHold {
+		hold = types.ObjectLockLegalHoldStatusOn
+	}
+	return mode, until, hold
+}
+
+// marker makes a delete marker (a replica of marker vid made at t; owner
+// carries who made it).
+func (s *site) marker(ctx context.Context, bucket, key, vid string, t time.Time, owner *event.ACL) error {
+	hdr, err := replicaHeaders(vid, t, owner)
 	if err != nil {
 		return err
 	}
@@ -217,6 +248,32 @@ func (s *site) tags(ctx context.Context, bucket, key, vid string, tags map[strin
 	}
 	_, err := s.s3.PutObjectTagging(ctx, in, s.opts(nil))
 	return err
+}
+
+// retention sets (mode ""; removes) the retention of version vid of key.
+func (s *site) retention(ctx context.Context, bucket, key, vid, mode string, until *time.Time) error {
+	in := &s3.PutObjectRetentionInput{Bucket: aws.String(bucket), Key: aws.String(key), VersionId: optional(vid),
+		Retention: &types.ObjectLockRetention{Mode: types.ObjectLockRetentionMode(mode), RetainUntilDate: until}}
+	_, err := s.s3.PutObjectRetention(ctx, in, s.opts(nil))
+	return err
+}
+
+// legalHold turns the legal hold of version vid of key on or off.
+func (s *site) legalHold(ctx context.Context, bucket, key, vid string, on bool) error {
+	st := types.ObjectLockLegalHoldStatusOff
+	if on {
+		st = types.ObjectLockLegalHoldStatusOn
+	}
+	_, err := s.s3.PutObjectLegalHold(ctx, &s3.PutObjectLegalHoldInput{Bucket: aws.String(bucket), Key: aws.String(key),
+		VersionId: optional(vid), LegalHold: &types.ObjectLockLegalHold{Status: st}}, s.opts(nil))
+	return err
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return aws.String(s)
 }
 
 // acl replaces the ACL of version vid of key (cairn destinations only:

@@ -89,14 +89,14 @@ func apply(b *tx, ev *event.Event) error {
 		return applyObjectPut(b, ev, p)
 	case *event.ObjectDeleted:
 		return applyObjectDeleted(b, ev)
-	case *event.ObjectTagged:
-		return applyObjectTagged(b, ev, p)
+	case *event.ObjectTagged: // a version deleted meanwhile changes nothing
+		return updateVersion(b, ev, func(o *Object) { o.Tags = p.Tags })
 	case *event.BucketTagged:
 		return applyBucketTagged(b, ev, p)
 	case *event.BucketACLSet, *event.BucketOwnershipSet, *event.BucketPublicAccessSet, *event.BucketPolicySet:
 		return applyBucketAccess(b, ev)
 	case *event.ObjectACLSet:
-		return applyObjectACL(b, ev, p)
+		return updateVersion(b, ev, func(o *Object) { o.ACL = &p.ACL })
 	case *event.UserCreated:
 		return applyIAM(b, ev, stream.UserSubject(p.Name))
 	case *event.UserUpdated:
@@ -115,6 +115,16 @@ func apply(b *tx, ev *event.Event) error {
 		return applyMultipartPart(b, ev, p)
 	case *event.MultipartAborted:
 		return applyMultipartAborted(b, ev, p)
+	case *event.ObjectMarkerCreated:
+		return applyObjectMarker(b, ev, p)
+	case *event.ObjectRetentionSet:
+		return updateVersion(b, ev, func(o *Object) { o.LockMode, o.RetainUntil = p.Mode, p.RetainUntil })
+	case *event.ObjectLegalHoldSet:
+		return updateVersion(b, ev, func(o *Object) { o.LegalHold = p.On })
+	case *event.BucketVersioningSet:
+		return applyBucketVersioning(b, ev, p)
+	case *event.BucketObjectLockSet:
+		return applyBucketObjectLock(b, ev, p)
 	case *event.BucketNotification:
 		return applyBucketNotification(b, ev, p)
 	case *event.BucketReplication:
@@ -123,26 +133,6 @@ func apply(b *tx, ev *event.Event) error {
 		return applyObjectReplicated(b, ev, p)
 	}
 	return nil
-}
-
-func applyObjectTagged(b *tx, ev *event.Event, p *event.ObjectTagged) error {
-	rid, live, err := liveBucket(b, ev)
-	if err != nil || !live {
-		return err
-	}
-	key := objectKey(rid, ev.Key)
-	var o Object
-	found, err := getJSON(b, key, &o)
-	if err != nil {
-		return err
-	}
-	if found { // tagging a key deleted meanwhile changes nothing
-		o.Tags = p.Tags
-		if err := setJSON(b.Batch, key, &o); err != nil {
-			return err
-		}
-	}
-	return touchKey(b, rid, ev)
 }
 
 // applyBucketAccess folds a bucket's access-control changes.
@@ -162,26 +152,6 @@ func applyBucketAccess(b *tx, ev *event.Event) error {
 		cur.Policy = p.Policy
 	}
 	return b.setBucket(ev.Bucket, cur)
-}
-
-func applyObjectACL(b *tx, ev *event.Event, p *event.ObjectACLSet) error {
-	rid, live, err := liveBucket(b, ev)
-	if err != nil || !live {
-		return err
-	}
-	key := objectKey(rid, ev.Key)
-	var o Object
-	found, err := getJSON(b, key, &o)
-	if err != nil {
-		return err
-	}
-	if found {
-		o.ACL = &p.ACL
-		if err := setJSON(b.Batch, key, &o); err != nil {
-			return err
-		}
-	}
-	return touchKey(b, rid, ev)
 }
 
 func applyBucketTagged(b *tx, ev *event.Event, p *event.BucketTagged) error {
@@ -213,6 +183,9 @@ func applyBucketCreated(b *tx, ev *event.Event, p *event.BucketCreated) error {
 	}
 	nb := Bucket{ID: ev.BucketID, Region: p.Region, Owner: p.Owner, Created: ev.Time, Seq: ev.Seq, NameSeq: ev.Seq,
 		ACL: p.ACL, Ownership: p.Ownership, PublicAccess: p.PublicAccess}
+	if p.ObjectLock {
+		nb.Versioning, nb.Lock = event.VersioningEnabled, &event.BucketObjectLockSet{}
+	}
 	return b.setBucket(ev.Bucket, nb)
 }
 
@@ -228,6 +201,9 @@ func applyBucketDeleted(b *tx, ev *event.Event) error {
 	// The stream guard made sure the bucket was empty; should anything be
 	// left, drop it deterministically so no object outlives its bucket.
 	if err := dropObjects(b, rid); err != nil {
+		return err
+	}
+	if err := dropVersions(b, rid); err != nil {
 		return err
 	}
 	// In-progress uploads do not keep a bucket alive (as in S3 for general
@@ -278,16 +254,23 @@ func dropObjects(b *tx, rid []byte) error {
 
 // liveBucket returns the raw id of ev's bucket incarnation if it is live.
 func liveBucket(b *tx, ev *event.Event) ([]byte, bool, error) {
+	_, rid, live, err := liveIncarnation(b, ev)
+	return rid, live, err
+}
+
+// liveIncarnation returns the record and raw id of ev's bucket
+// incarnation if it is live.
+func liveIncarnation(b *tx, ev *event.Event) (Bucket, []byte, bool, error) {
 	bk, found := b.bucket(ev.Bucket)
 	if !found || bk.Deleted || bk.ID != ev.BucketID {
-		return nil, false, nil
+		return bk, nil, false, nil
 	}
 	rid, err := rawID(bk.ID)
-	return rid, err == nil, err
+	return bk, rid, err == nil, err
 }
 
 func applyObjectPut(b *tx, ev *event.Event, p *event.ObjectPut) error {
-	rid, live, err := liveBucket(b, ev)
+	bk, rid, live, err := liveIncarnation(b, ev)
 	if err != nil || !live {
 		return err // an object event after its bucket's deletion is a no-op
 	}
@@ -302,13 +285,9 @@ func applyObjectPut(b *tx, ev *event.Event, p *event.ObjectPut) error {
 			return touchKey(b, rid, ev)
 		}
 	}
-	key := objectKey(rid, ev.Key)
-	if err := replaceObject(b, key); err != nil {
-		return err
-	}
-	o := Object{Seq: ev.Seq, Modified: ev.Time, Owner: ev.Actor, ObjectPut: *p}
+	o := Object{Key: ev.Key, Seq: ev.Seq, Modified: ev.Time, Owner: ev.Actor, VersionID: ev.VersionID, ObjectPut: *p}
 	o.Replica, o.Replication = replicationOf(b, ev, p.Tags)
-	if err := setJSON(b.Batch, key, &o); err != nil {
+	if err := putVersion(b, bk, rid, &o); err != nil {
 		return err
 	}
 	if err := addLiveness(b, p.Extents, +1); err != nil {
@@ -327,15 +306,11 @@ func touchKey(b *tx, rid []byte, ev *event.Event) error {
 }
 
 func applyObjectDeleted(b *tx, ev *event.Event) error {
-	rid, live, err := liveBucket(b, ev)
+	bk, rid, live, err := liveIncarnation(b, ev)
 	if err != nil || !live {
 		return err
 	}
-	key := objectKey(rid, ev.Key)
-	if err := replaceObject(b, key); err != nil {
-		return err
-	}
-	if err := b.Delete(key, nil); err != nil {
+	if err := deleteVersion(b, bk, rid, ev.Key, ev.VersionID); err != nil {
 		return err
 	}
 	return touchKey(b, rid, ev)

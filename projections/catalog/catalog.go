@@ -36,18 +36,25 @@ type Bucket struct {
 	Ownership    string                   `json:"ownership,omitempty"`
 	PublicAccess *event.PublicAccessBlock `json:"publicAccess,omitempty"`
 	Policy       string                   `json:"policy,omitempty"`
+	// Versioning is "" (never configured), Enabled or Suspended. Lock is
+	// set once Object Lock is enabled, with the default retention.
+	Versioning string                     `json:"versioning,omitempty"`
+	Lock       *event.BucketObjectLockSet `json:"lock,omitempty"`
 	// Replication is the replication configuration in force (its history
 	// is under "X"); nil when none.
 	Replication *Replication `json:"replication,omitempty"`
 }
 
-// Object is the current object under a key. It embeds the attributes of the
-// put that made it, so the event schema is their one definition.
+// Object is one version of a key: an object, or a delete marker. It
+// embeds the attributes of the put that made it, so the event schema is
+// their one definition.
 type Object struct {
-	Key      string    `json:"-"`
-	Seq      uint64    `json:"seq"` // sequence of the event that made this object
-	Modified time.Time `json:"mtime"`
-	Owner    string    `json:"owner,omitempty"`
+	Key       string    `json:"-"`
+	Seq       uint64    `json:"seq"` // sequence of the event that made this version
+	Modified  time.Time `json:"mtime"`
+	Owner     string    `json:"owner,omitempty"`
+	VersionID string    `json:"vid,omitempty"`    // "" or "null": the null version
+	Marker    bool      `json:"marker,omitempty"` // a delete marker (no bytes)
 	event.ObjectPut
 	// Replica is set when the version was written by another site's
 	// replication; Replication says, per destination ("<site>:<bucket>"),

@@ -10,10 +10,10 @@
 // wall clock, no randomness, no segment reads. Rebuilding from sequence 1
 // therefore gives byte-identical contents, which Dump makes checkable.
 //
-// # Key layout (format 1)
+// # Key layout (format 2)
 //
 //	"\x00applied"                   -> u64 BE: last applied stream sequence
-//	"\x00format"                    -> u64 BE: this layout's version (1)
+//	"\x00format"                    -> u64 BE: this layout's version (2)
 //	"B" name                        -> Bucket JSON (live or tombstone)
 //	"O" bucketID[16] key            -> Object JSON: the current object
 //	"L" bucketID[16]                -> u64 BE: seq of the bucket's last object event
@@ -27,6 +27,11 @@
 //	                                -> Part JSON: one stored part of an upload
 //	"N" bucketID[16] seq[8]         -> Notification JSON: the notification
 //	                                   configuration set at stream sequence seq
+//	"V" bucketID[16] esc(key) 0x00 0x01 ^order[16]
+//	                                -> Object JSON: a version that is not the
+//	                                   current object (older ones, markers)
+//	"Z" bucketID[16] key            -> order[16] of the key's null version
+//	                                   when it is under "V"
 //	"X" bucketID[16] seq[8]         -> Replication JSON: the replication
 //	                                   configuration set at stream sequence seq
 //
@@ -56,9 +61,33 @@
 // by the sequence of the event that set it, so that the configuration in
 // force at any sequence is one reverse seek (NotificationAt): notification
 // delivery decides each event under the rules of its own time, however far
-// behind it runs. The versions outlive the bucket's deletion for the same
+// behind it runs. These configurations outlive the bucket's deletion for the same
 // reason (a consumer may still be delivering the incarnation's last events);
 // they are small and few, and go when the log itself is trimmed.
+//
+// # Versions (format 2)
+//
+// A key's versions are ordered newest first by order: the version's time
+// in nanoseconds (big endian) and the random half of its id, or zeros for
+// the null version (log/event's versioning.go). The newest version is the
+// key's latest. When it is an object it is the current object, under "O"
+// as in an unversioned bucket; every other version (older objects, and
+// every delete marker, current or not) is under "V", whose order bytes
+// are inverted so that a forward scan meets a key's newest version first.
+// So "O" holds exactly what ListObjects lists and GET returns, and stays
+// a plain key-ordered range; ListObjectVersions merges the "O" and "V"
+// ranges, both in key order, and lists a key's "O" entry first: prefix,
+// delimiter, key-marker and version-id-marker are seeks, as for objects.
+// "Z" finds the null version under "V" without a scan (a suspended
+// bucket's PUT replaces it). A bucket whose versioning was never
+// configured holds only null versions: "O" alone, exactly the format 1
+// layout, and version ids in its events are ignored.
+//
+// Versions are placed by their order, not by arrival: a version older
+// than the latest one (a replica's, or a gateway with a slow clock) goes
+// under "V" as non-current, so every site that applies the same versions
+// builds the same index. Removing the current version (or the marker in
+// front) makes the newest remaining object current again.
 //
 // "X" keeps every replication configuration the same way
 // (ReplicationAt), for the same reason: the replication consumer decides
@@ -71,11 +100,16 @@
 //
 // "S" is segment liveness (live bytes per segment), kept in the same batch
 // as the objects that reference the bytes; compaction reads it. Every
-// reference counts: an object's extents, and a stored part's, so the bytes
+// reference counts: every version's extents (current or not; delete
+// markers have none), and a stored part's, so the bytes
 // of an aborted upload, of parts left out of a completion and of a replaced
 // part stop counting when that happens (a completion's object takes over
 // the references of the parts it uses, in the same batch).
 //
-// A store written with another format is refused with ErrFormat: rebuild it
-// from the log (cairn rebuild).
+// A version stops counting only when it is removed for good: deleted by
+// id, replaced as the null version, or dropped with its bucket; becoming
+// non-current changes nothing.
+//
+// A store written with another format (format 1, from before versions)
+// is refused with ErrFormat: rebuild it from the log (cairn rebuild).
 package catalog

@@ -6,7 +6,7 @@ import (
 	"fmt"
 )
 
-const format = 1
+const format = 2
 
 var (
 	keyApplied = []byte("\x00applied")
@@ -21,6 +21,8 @@ const (
 	prefixKeySeq   = 'K'
 	prefixUpload   = 'U'
 	prefixPart     = 'P'
+	prefixVersion  = 'V'
+	prefixNull     = 'Z'
 	prefixNotify   = 'N'
 	prefixReplConf = 'X'
 )

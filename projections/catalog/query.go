@@ -44,23 +44,28 @@ func (c *Catalog) Object(bucketID, key string) (o Object, found bool, err error)
 	return o, found, err
 }
 
-// BucketEmpty reports whether a bucket incarnation holds no object, and the
-// sequence of its last object event (the guard of a DeleteBucket).
+// BucketEmpty reports whether a bucket incarnation holds no object and no
+// version (delete markers included), and the sequence of its last object
+// event (the guard of a DeleteBucket).
 func (c *Catalog) BucketEmpty(bucketID string) (empty bool, lastSeq uint64, err error) {
 	rid, err := rawID(bucketID)
 	if err != nil {
 		return false, 0, err
 	}
-	pfx := objectPrefix(rid)
-	it, err := c.db.NewIter(&pebble.IterOptions{LowerBound: pfx, UpperBound: prefixEnd(pfx)})
-	if err != nil {
-		return false, 0, err
+	snap := c.db.NewSnapshot()
+	defer snap.Close()
+	empty = true
+	for _, pfx := range [][]byte{objectPrefix(rid), append([]byte{prefixVersion}, rid...)} {
+		it, err := snap.NewIter(&pebble.IterOptions{LowerBound: pfx, UpperBound: prefixEnd(pfx)})
+		if err != nil {
+			return false, 0, err
+		}
+		empty = empty && !it.First()
+		if err := it.Close(); err != nil {
+			return false, 0, err
+		}
 	}
-	empty = !it.First()
-	if err := it.Close(); err != nil {
-		return false, 0, err
-	}
-	v, closer, err := c.db.Get(lastObjKey(rid))
+	v, closer, err := snap.Get(lastObjKey(rid))
 	if err == nil {
 		lastSeq = u64(v)
 		closer.Close()

@@ -149,22 +149,22 @@ func replicationOf(b *tx, ev *event.Event, tags map[string]string) (replica bool
 // destination stays so: a late FAILED from an earlier attempt changes
 // nothing. It never touches the key's sequence guards.
 func applyObjectReplicated(b *tx, ev *event.Event, p *event.ObjectReplicated) error {
-	rid, live, err := liveBucket(b, ev)
+	bk, rid, live, err := liveIncarnation(b, ev)
 	if err != nil || !live {
 		return err
 	}
-	key := objectKey(rid, ev.Key)
-	var o Object
-	found, err := getJSON(b, key, &o)
-	if err != nil || !found || o.Seq != p.Seq {
-		return err
+	vid := ev.VersionID
+	if bk.Versioning == "" {
+		vid = ""
 	}
-	if cur, ok := o.Replication[p.Dest]; ok && cur.Status == event.ReplicationCompleted && p.Status != event.ReplicationCompleted {
-		return nil
-	}
-	if o.Replication == nil {
-		o.Replication = map[string]ReplicationState{}
-	}
-	o.Replication[p.Dest] = ReplicationState{Status: p.Status, RemoteVersionID: p.RemoteVersionID, Reason: p.Reason}
-	return setJSON(b.Batch, key, &o)
+	return b.keyTx(rid, ev.Key).update(vid, func(o *Object) {
+		cur, ok := o.Replication[p.Dest]
+		if o.Seq != p.Seq || ok && cur.Status == event.ReplicationCompleted && p.Status != event.ReplicationCompleted {
+			return
+		}
+		if o.Replication == nil {
+			o.Replication = map[string]ReplicationState{}
+		}
+		o.Replication[p.Dest] = ReplicationState{Status: p.Status, RemoteVersionID: p.RemoteVersionID, Reason: p.Reason}
+	})
 }

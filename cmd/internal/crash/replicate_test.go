@@ -55,6 +55,10 @@ func setUpReplication(t *testing.T, src, dst *s3.Client) {
 		if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("repl")}); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("repl"),
+			VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := src.PutBucketReplication(ctx, &s3.PutBucketReplicationInput{Bucket: aws.String("repl"),
 		ReplicationConfiguration: &types.ReplicationConfiguration{Role: aws.String("r"), Rules: []types.ReplicationRule{{

@@ -59,6 +59,7 @@ type record struct {
 			Key       string `json:"key"`
 			Size      *int64 `json:"size"`
 			ETag      string `json:"eTag"`
+			VersionID string `json:"versionId"`
 			Sequencer string `json:"sequencer"`
 		} `json:"object"`
 	} `json:"s3"`
@@ -207,12 +208,17 @@ func checkKeyOrder(t testing.TB, recs []record) {
 	}
 }
 
-// summary renders records as "eventName key" lines sorted by sequence.
-func summary(recs []record) string {
+// bySeq is recs without repeats, in sequence order.
+func bySeq(recs []record) []record {
 	recs = distinct(recs)
 	sort.Slice(recs, func(i, j int) bool { return recs[i].Cairn.Seq < recs[j].Cairn.Seq })
+	return recs
+}
+
+// summary renders records as "eventName key" lines sorted by sequence.
+func summary(recs []record) string {
 	var b strings.Builder
-	for _, r := range recs {
+	for _, r := range bySeq(recs) {
 		fmt.Fprintf(&b, "%s %s\n", r.EventName, r.key())
 	}
 	return b.String()

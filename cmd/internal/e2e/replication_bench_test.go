@@ -85,8 +85,8 @@ func runReplBench(b *testing.B, size, conc int, dur time.Duration, count int) {
 	sc := src.S3(b, func(o *s3.Options) {
 		o.HTTPClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conc}}
 	})
-	mkBucket(b, sc, "bench")
-	mkBucket(b, dst.S3(b), "bench")
+	mkVersioned(b, sc, "bench")
+	mkVersioned(b, dst.S3(b), "bench")
 	putReplication(b, sc, "bench", rule("all", 1, "", "dst", "bench", false))
 	arr := &arrivals{at: map[string]time.Time{}}
 	arr.watch(b, dst)

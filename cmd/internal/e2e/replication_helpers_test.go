@@ -42,6 +42,21 @@ func rule(id string, prio int32, prefix, site, bucket string, markers bool) type
 		Destination:             &types.Destination{Bucket: aws.String("arn:cairn:s3::" + site + ":" + bucket)}}
 }
 
+// mkVersioned creates a bucket with versioning Enabled.
+func mkVersioned(t testing.TB, c *s3.Client, name string) {
+	t.Helper()
+	mkBucket(t, c, name)
+	enableVersioning(t, c, name)
+}
+
+func enableVersioning(t testing.TB, c *s3.Client, name string) {
+	t.Helper()
+	if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(name),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}); err != nil {
+		t.Fatalf("enable versioning on %s: %v", name, err)
+	}
+}
+
 func putReplication(t testing.TB, c *s3.Client, bucket string, rules ...types.ReplicationRule) {
 	t.Helper()
 	if _, err := c.PutBucketReplication(ctx, &s3.PutBucketReplicationInput{Bucket: aws.String(bucket),

@@ -32,6 +32,11 @@ func TestReplicationConfigurationAPI(t *testing.T) {
 			ReplicationConfiguration: &types.ReplicationConfiguration{Role: aws.String("r"), Rules: []types.ReplicationRule{r}}})
 		return err
 	}
+	err = put(rule("a", 1, "", "paris", "dst", false))
+	if wantCode(t, err, "InvalidRequest"); !strings.Contains(err.Error(), "Versioning must be 'Enabled'") {
+		t.Fatalf("unversioned bucket: %v", err)
+	}
+	enableVersioning(t, c, "src")
 	wantCode(t, put(rule("a", 1, "", "rome", "dst", false)), "InvalidArgument")
 	tagged := rule("a", 1, "", "paris", "dst", true)
 	tagged.Filter = &types.ReplicationRuleFilter{Tag: &types.Tag{Key: aws.String("k"), Value: aws.String("v")}}
@@ -64,8 +69,8 @@ func replicatedPair(t *testing.T, rules ...types.ReplicationRule) (src, dst *tes
 	t.Helper()
 	dst = testserver.Start(t, fastReplication)
 	src = testserver.Start(t, replicatingTo("dst", dst))
-	mkBucket(t, dst.S3(t), "bkt")
-	mkBucket(t, src.S3(t), "bkt")
+	mkVersioned(t, dst.S3(t), "bkt")
+	mkVersioned(t, src.S3(t), "bkt")
 	if len(rules) == 0 {
 		rules = []types.ReplicationRule{rule("all", 1, "", "dst", "bkt", true)}
 	}
@@ -202,8 +207,10 @@ func TestReplicationOfExistingObjects(t *testing.T) {
 	sc := src.S3(t)
 	for _, b := range []string{"bkt", "plain"} {
 		mkBucket(t, sc, b)
-		mkBucket(t, dst.S3(t), b)
-		putBytes(t, sc, b, "old", []byte("old "+b))
+		mkVersioned(t, dst.S3(t), b)
+		putBytes(t, sc, b, "old", []byte("old "+b)) // the null version
+		enableVersioning(t, sc, b)
+		putBytes(t, sc, b, "old", []byte("older "+b))
 	}
 	plain := rule("p", 1, "", "dst", "plain", false)
 	putReplication(t, sc, "plain", plain)
@@ -317,8 +324,8 @@ func TestReplicationToGenericSite(t *testing.T) {
 	dst := testserver.Start(t)
 	src := testserver.Start(t, replicatingTo("dst", dst), func(c *server.Config) { c.Replicate.Targets[0].Generic = true })
 	sc, dc := src.S3(t), dst.S3(t)
-	mkBucket(t, sc, "bkt")
-	mkBucket(t, dc, "bkt")
+	mkVersioned(t, sc, "bkt")
+	mkVersioned(t, dc, "bkt")
 	putReplication(t, sc, "bkt", rule("all", 1, "", "dst", "bkt", false))
 	putBytes(t, sc, "bkt", "k", []byte("generic"))
 	waitStatus(t, sc, "bkt", "k", "COMPLETED")

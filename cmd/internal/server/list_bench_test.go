@@ -100,41 +100,67 @@ func benchServer(b *testing.B) (*Server, *s3.Client) {
 // fill appends dirs x files empty objects to bucket through the log.
 func fill(b *testing.B, s *Server, bucket string, dirs, files int) {
 	b.Helper()
-	ctx := context.Background()
+	f := newFiller(b, s, bucket)
+	for d := 0; d < dirs; d++ {
+		for i := 0; i < files; i++ {
+			f.put(fmt.Sprintf("dir%03d/file%06d", d, i), "", time.Now().UTC())
+		}
+	}
+	f.done()
+}
+
+// filler appends empty objects to a bucket through the log, in atomic
+// batches of 1,000, to keep benchmark setups short.
+type filler struct {
+	b      *testing.B
+	s      *Server
+	bucket string
+	id     string
+	batch  []stream.Msg
+	last   uint64
+	n      int
+	start  time.Time
+}
+
+func newFiller(b *testing.B, s *Server, bucket string) *filler {
+	b.Helper()
 	bk, _, err := s.cat.Bucket(bucket)
 	if err != nil {
 		b.Fatal(err)
 	}
-	start := time.Now()
-	var last uint64
-	var batch []stream.Msg
-	flush := func() {
-		seqs, err := s.log.AppendAtomic(ctx, batch)
-		if err != nil {
-			b.Fatal(err)
-		}
-		last, batch = seqs[len(seqs)-1], batch[:0]
+	return &filler{b: b, s: s, bucket: bucket, id: bk.ID, start: time.Now()}
+}
+
+// put appends version vid ("" in an unversioned bucket) of key, made at.
+func (f *filler) put(key, vid string, at time.Time) {
+	ev := &event.Event{Header: event.Header{ID: event.NewID(), Time: at, Bucket: f.bucket, BucketID: f.id, Key: key, VersionID: vid},
+		Payload: &event.ObjectPut{ETag: "d41d8cd98f00b204e9800998ecf8427e"}}
+	data, err := event.Encode(ev)
+	if err != nil {
+		f.b.Fatal(err)
 	}
-	for d := 0; d < dirs; d++ {
-		for f := 0; f < files; f++ {
-			key := fmt.Sprintf("dir%03d/file%06d", d, f)
-			ev := &event.Event{Header: event.Header{ID: event.NewID(), Time: time.Now().UTC(), Bucket: bucket, BucketID: bk.ID, Key: key},
-				Payload: &event.ObjectPut{ETag: "d41d8cd98f00b204e9800998ecf8427e"}}
-			data, err := event.Encode(ev)
-			if err != nil {
-				b.Fatal(err)
-			}
-			batch = append(batch, stream.Msg{Subject: stream.ObjectSubject(bk.ID, key), Data: data, ID: ev.ID})
-			if len(batch) == 1000 {
-				flush()
-			}
-		}
+	f.batch = append(f.batch, stream.Msg{Subject: stream.ObjectSubject(f.id, key), Data: data, ID: ev.ID})
+	f.n++
+	if len(f.batch) == 1000 {
+		f.flush()
 	}
-	if len(batch) > 0 {
-		flush()
+}
+
+func (f *filler) flush() {
+	seqs, err := f.s.log.AppendAtomic(context.Background(), f.batch)
+	if err != nil {
+		f.b.Fatal(err)
 	}
-	if err := s.run.WaitFor(ctx, last); err != nil {
-		b.Fatal(err)
+	f.last, f.batch = seqs[len(seqs)-1], f.batch[:0]
+}
+
+// done appends what is left and waits until the index has it all.
+func (f *filler) done() {
+	if len(f.batch) > 0 {
+		f.flush()
 	}
-	b.Logf("filled %d keys in %s (%s)", dirs*files, time.Since(start).Round(time.Millisecond), filepath.Base(s.cfg.DataDir))
+	if err := f.s.run.WaitFor(context.Background(), f.last); err != nil {
+		f.b.Fatal(err)
+	}
+	f.b.Logf("filled %d objects in %s (%s)", f.n, time.Since(f.start).Round(time.Millisecond), filepath.Base(f.s.cfg.DataDir))
 }

@@ -28,8 +28,8 @@ type replStore struct{ e *engine.Engine }
 
 // Open reads n bytes from off of the version of key made by the event at
 // seq; replicate.ErrGone when it was replaced or removed since.
-func (r replStore) Open(ctx context.Context, bucket, key, _ string, seq uint64, off, n int64) (io.ReadCloser, error) {
-	in := engine.ReadInput{Bucket: bucket, Key: key}
+func (r replStore) Open(ctx context.Context, bucket, key, vid string, seq uint64, off, n int64) (io.ReadCloser, error) {
+	in := engine.ReadInput{Bucket: bucket, Key: key, VersionID: vid}
 	if n == 0 {
 		o, _, err := r.e.HeadObject(ctx, in)
 		if err == nil && o.Seq != seq {
@@ -50,7 +50,7 @@ func (r replStore) Open(ctx context.Context, bucket, key, _ string, seq uint64, 
 }
 
 func gone(err error) error {
-	if errors.Is(err, engine.ErrNoSuchKey) || errors.Is(err, engine.ErrNoSuchBucket) {
+	if errors.Is(err, engine.ErrNoSuchKey) || errors.Is(err, engine.ErrNoSuchVersion) || errors.Is(err, engine.ErrNoSuchBucket) {
 		return replicate.ErrGone
 	}
 	return err

@@ -78,3 +78,87 @@ func rollUp(k, prefix, delim string) string {
 	}
 	return k[:len(prefix)+i+len(delim)]
 }
+
+// Version is one version of a key: its id, whether it is a delete marker,
+// and (in a listing) whether it is the key's newest.
+type Version struct {
+	Key    string
+	ID     string
+	Marker bool
+	Latest bool
+}
+
+// VersionPage is one page of a version listing.
+type VersionPage struct {
+	Versions  []Version
+	Prefixes  []string
+	Truncated bool
+	NextKey   string // last entry of the page: the key-marker of the next
+	NextID    string // and its version-id-marker ("" after a common prefix)
+}
+
+// ListVersions pages through versions as S3's ListObjectVersions does.
+// all holds every version of every key, sorted by key and newest first
+// within a key. The rules are those of List, with versions in place of
+// keys, and the markers: keyMarker alone (or naming a common prefix)
+// continues after every version of that key (or prefix); with idMarker,
+// after that version of that key (after the whole key if it has no such
+// version). A key's first version in all is its latest.
+func ListVersions(all []Version, prefix, delim, keyMarker, idMarker string, max int) VersionPage {
+	if max <= 0 {
+		return VersionPage{}
+	}
+	markerCP := keyMarker != "" && delim != "" && rollUp(keyMarker, prefix, delim) == keyMarker
+	within := idMarker != "" && hasVersion(all, keyMarker, idMarker) // the page starts inside keyMarker's versions
+	passed := false                                                  // idMarker has been seen
+	var entries []Version                                            // a common prefix is an entry with only Key set
+	isCP := map[string]bool{}
+	for i, v := range all {
+		v.Latest = i == 0 || all[i-1].Key != v.Key
+		if !strings.HasPrefix(v.Key, prefix) || markerCP && strings.HasPrefix(v.Key, keyMarker) {
+			continue
+		}
+		if v.Key < keyMarker || v.Key == keyMarker && !within {
+			continue
+		}
+		if v.Key == keyMarker && !passed {
+			passed = v.ID == idMarker
+			continue
+		}
+		if cp := rollUp(v.Key, prefix, delim); cp != "" {
+			if !isCP[cp] {
+				isCP[cp] = true
+				entries = append(entries, Version{Key: cp})
+			}
+			continue
+		}
+		entries = append(entries, v)
+	}
+	return versionPage(entries, isCP, max)
+}
+
+func versionPage(entries []Version, isCP map[string]bool, max int) VersionPage {
+	var p VersionPage
+	for i, e := range entries {
+		if i == max {
+			p.Truncated = true
+			break
+		}
+		if isCP[e.Key] && e.ID == "" {
+			p.Prefixes = append(p.Prefixes, e.Key)
+		} else {
+			p.Versions = append(p.Versions, e)
+		}
+		p.NextKey, p.NextID = e.Key, e.ID
+	}
+	return p
+}
+
+func hasVersion(all []Version, key, id string) bool {
+	for _, v := range all {
+		if v.Key == key && v.ID == id {
+			return true
+		}
+	}
+	return false
+}
