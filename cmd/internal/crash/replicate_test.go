@@ -15,10 +15,11 @@ import (
 )
 
 // TestKill9SourceLosesNoReplica: a real source server replicating to a
-// real destination is SIGKILLed while writes pour in and replication runs
-// behind; after a restart on the same data, the destination converges to
-// exactly the source's listing, ETag for ETag (each replica was checked by
-// Content-MD5 on arrival).
+// real destination is SIGKILLed while writes (versions, multipart uploads,
+// delete markers) pour in and replication runs behind; after a restart on
+// the same data, the destination converges to exactly the source's
+// version listing: every version and marker, by id, ETag for ETag (each
+// replica was checked by Content-MD5 on arrival).
 func TestKill9SourceLosesNoReplica(t *testing.T) {
 	cycles := envInt("CAIRN_KILL_CYCLES", 2)
 	seed := uint64(envInt("CAIRN_KILL_SEED", int(time.Now().UnixNano()%1e9)))
@@ -44,7 +45,7 @@ func TestKill9SourceLosesNoReplica(t *testing.T) {
 		wg.Wait()
 		src = startProcEnv(t, srcDir, env, args...)
 		got := converge(t, src.client(), dst.client())
-		t.Logf("cycle %d: killed with about %d keys not yet replicated; %d keys converged", cycle, behind, got)
+		t.Logf("cycle %d: killed with about %d versions not yet replicated; %d versions and markers converged", cycle, behind, got)
 	}
 	src.stop(t)
 }
@@ -70,8 +71,9 @@ func setUpReplication(t *testing.T, src, dst *s3.Client) {
 	}
 }
 
-// replWriter overwrites a few keys of its own many times, now and then
-// with a multipart upload, until the server dies or stop closes.
+// replWriter writes a few keys of its own many times, now and then with a
+// multipart upload or a delete marker, until the server dies or stop
+// closes.
 func replWriter(c *s3.Client, r *rand.Rand, w int, stop chan struct{}) {
 	for i := 0; ; i++ {
 		select {
@@ -85,9 +87,12 @@ func replWriter(c *s3.Client, r *rand.Rand, w int, stop chan struct{}) {
 			body[j] = byte(r.Uint32())
 		}
 		var err error
-		if i%9 == 8 {
+		switch {
+		case i%9 == 8:
 			err = multipartPut(c, key, [][]byte{body[:1024], body[1024:2048], body[2048:]})
-		} else {
+		case i%7 == 6:
+			_, err = c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("repl"), Key: aws.String(key)})
+		default:
 			_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("repl"), Key: aws.String(key), Body: bytes.NewReader(body)})
 		}
 		if err != nil {
@@ -115,12 +120,13 @@ func multipartPut(c *s3.Client, key string, parts [][]byte) error {
 	return err
 }
 
-// listing maps each key of bucket repl to its ETag; lenient ignores a
-// server that is gone.
+// listing maps each version and marker of bucket repl ("key@id") to its
+// ETag ("marker" for a marker) and whether it is the latest; lenient
+// ignores a server that is gone.
 func listing(t *testing.T, c *s3.Client, lenient bool) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	p := s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: aws.String("repl")})
+	p := s3.NewListObjectVersionsPaginator(c, &s3.ListObjectVersionsInput{Bucket: aws.String("repl")})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
@@ -129,14 +135,17 @@ func listing(t *testing.T, c *s3.Client, lenient bool) map[string]string {
 			}
 			t.Fatal(err)
 		}
-		for _, o := range page.Contents {
-			out[aws.ToString(o.Key)] = aws.ToString(o.ETag)
+		for _, v := range page.Versions {
+			out[aws.ToString(v.Key)+"@"+aws.ToString(v.VersionId)] = fmt.Sprint(aws.ToString(v.ETag), aws.ToBool(v.IsLatest))
+		}
+		for _, m := range page.DeleteMarkers {
+			out[aws.ToString(m.Key)+"@"+aws.ToString(m.VersionId)] = fmt.Sprint("marker", aws.ToBool(m.IsLatest))
 		}
 	}
 	return out
 }
 
-// diff lists the keys whose ETag differs between two listings.
+// diff lists the entries that differ between two listings.
 func diff(a, b map[string]string) []string {
 	var out []string
 	keys := maps.Clone(a)
@@ -150,7 +159,7 @@ func diff(a, b map[string]string) []string {
 }
 
 // converge waits until the destination lists exactly what the source
-// does, and returns the number of keys.
+// does, and returns the number of entries.
 func converge(t *testing.T, src, dst *s3.Client) int {
 	t.Helper()
 	deadline := time.Now().Add(90 * time.Second)
@@ -161,7 +170,7 @@ func converge(t *testing.T, src, dst *s3.Client) int {
 			return len(want)
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d keys never converged, e.g. %v", len(d), d[:min(len(d), 5)])
+			t.Fatalf("%d versions never converged, e.g. %v", len(d), d[:min(len(d), 5)])
 		}
 		<-time.After(50 * time.Millisecond)
 	}
