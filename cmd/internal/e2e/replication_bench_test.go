@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"os"
 	"slices"
 	"sync"
 	"testing"
@@ -24,6 +25,8 @@ import (
 // acknowledgement at the client to the replica's event being stored at
 // the destination. 4KiB: CAIRN_REPL_CONC (16) writers flat out for
 // CAIRN_REPL_SECONDS (5); 16MiB: CAIRN_REPL_BIG (24) objects by 4 writers.
+// CAIRN_REPL_BASELINE=1 runs the same PUTs with both servers up but no
+// replication configured, to show what replicating costs the writers.
 // Run it once:
 //
 //	go test -run '^$' -bench Replication -benchtime 1x ./cmd/internal/e2e/
@@ -87,7 +90,10 @@ func runReplBench(b *testing.B, size, conc int, dur time.Duration, count int) {
 	})
 	mkVersioned(b, sc, "bench")
 	mkVersioned(b, dst.S3(b), "bench")
-	putReplication(b, sc, "bench", rule("all", 1, "", "dst", "bench", false))
+	baseline := os.Getenv("CAIRN_REPL_BASELINE") == "1"
+	if !baseline {
+		putReplication(b, sc, "bench", rule("all", 1, "", "dst", "bench", false))
+	}
 	arr := &arrivals{at: map[string]time.Time{}}
 	arr.watch(b, dst)
 	body := bytes.Repeat([]byte("x"), size)
@@ -123,6 +129,12 @@ func runReplBench(b *testing.B, size, conc int, dur time.Duration, count int) {
 	}
 	wg.Wait()
 	putSecs := time.Since(start).Seconds()
+	if baseline {
+		b.ReportMetric(float64(n)/putSecs, "puts/s")
+		b.Logf("baseline, no replication: %d PUTs of %d B at %.0f/s (%.1f MiB/s)", n, size, float64(n)/putSecs,
+			float64(n)*float64(size)/(1<<20)/putSecs)
+		return
+	}
 	waitFor(b, "every replica", 5*time.Minute, func() bool { return arr.count() >= n })
 	b.StopTimer()
 	reportReplBench(b, arr, acks, size, n, start, putSecs)
