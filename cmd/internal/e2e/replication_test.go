@@ -342,3 +342,35 @@ func TestReplicationToGenericSite(t *testing.T) {
 		t.Fatalf("tags on the generic site: %+v %v", out, err)
 	}
 }
+
+// The README's aws CLI configuration works as written, and replicates.
+func TestReplicationWithAWSCLI(t *testing.T) {
+	requireTool(t, "aws", "--version")
+	dst := testserver.Start(t, fastReplication)
+	src := testserver.Start(t, func(c *server.Config) {
+		fastReplication(c)
+		c.Replicate.Targets = []replicate.TargetSpec{{ID: "paris", URL: dst.Endpoint, AccessKey: dst.Cfg.Root.AccessKey,
+			SecretKey: dst.Cfg.Root.SecretKey}}
+	})
+	for _, ts := range []*testserver.TS{src, dst} {
+		awsCLI(t, ts, nil, "s3api", "create-bucket", "--bucket", "photos")
+		awsCLI(t, ts, nil, "s3api", "put-bucket-versioning", "--bucket", "photos", "--versioning-configuration", "Status=Enabled")
+	}
+	awsCLI(t, src, nil, "s3api", "put-bucket-replication", "--bucket", "photos", "--replication-configuration", `{
+  "Role": "arn:aws:iam::000000000000:role/replication",
+  "Rules": [{"ID": "to-paris", "Priority": 1, "Status": "Enabled",
+    "Filter": {"Prefix": "2026/"},
+    "DeleteMarkerReplication": {"Status": "Enabled"},
+    "ExistingObjectReplication": {"Status": "Enabled"},
+    "Destination": {"Bucket": "arn:cairn:s3::paris:photos"}}]}`)
+	got := awsCLI(t, src, nil, "s3api", "get-bucket-replication", "--bucket", "photos")
+	if !strings.Contains(got, `"arn:cairn:s3::paris:photos"`) || !strings.Contains(got, `"to-paris"`) {
+		t.Fatalf("get-bucket-replication: %s", got)
+	}
+	putBytes(t, src.S3(t), "photos", "2026/beach.jpg", []byte("sand"))
+	waitStatus(t, src.S3(t), "photos", "2026/beach.jpg", "COMPLETED")
+	if head := awsCLI(t, dst, nil, "s3api", "head-object", "--bucket", "photos", "--key", "2026/beach.jpg"); !strings.Contains(head, `"ReplicationStatus": "REPLICA"`) {
+		t.Fatalf("head-object on the destination: %s", head)
+	}
+	awsCLI(t, src, nil, "s3api", "delete-bucket-replication", "--bucket", "photos")
+}
