@@ -149,15 +149,7 @@ func replicationOf(b *tx, ev *event.Event, tags map[string]string) (replica bool
 // destination stays so: a late FAILED from an earlier attempt changes
 // nothing. It never touches the key's sequence guards.
 func applyObjectReplicated(b *tx, ev *event.Event, p *event.ObjectReplicated) error {
-	bk, rid, live, err := liveIncarnation(b, ev)
-	if err != nil || !live {
-		return err
-	}
-	vid := ev.VersionID
-	if bk.Versioning == "" {
-		vid = ""
-	}
-	return b.keyTx(rid, ev.Key).update(vid, func(o *Object) {
+	_, _, err := rewriteVersion(b, ev, func(o *Object) {
 		cur, ok := o.Replication[p.Dest]
 		if o.Seq != p.Seq || ok && cur.Status == event.ReplicationCompleted && p.Status != event.ReplicationCompleted {
 			return
@@ -167,4 +159,5 @@ func applyObjectReplicated(b *tx, ev *event.Event, p *event.ObjectReplicated) er
 		}
 		o.Replication[p.Dest] = ReplicationState{Status: p.Status, RemoteVersionID: p.RemoteVersionID, Reason: p.Reason}
 	})
+	return err
 }

@@ -196,18 +196,25 @@ func (k keyTx) update(vid string, fn func(*Object)) error {
 // updateVersion applies a change of one version (tags, ACL, retention,
 // legal hold) named by ev.
 func updateVersion(b *tx, ev *event.Event, fn func(*Object)) error {
-	bk, rid, live, err := liveIncarnation(b, ev)
+	rid, live, err := rewriteVersion(b, ev, fn)
 	if err != nil || !live {
 		return err
+	}
+	return touchKey(b, rid, ev)
+}
+
+// rewriteVersion rewrites the version ev names with fn, if ev's bucket
+// incarnation is live; it changes nothing else.
+func rewriteVersion(b *tx, ev *event.Event, fn func(*Object)) (rid []byte, live bool, err error) {
+	bk, rid, live, err := liveIncarnation(b, ev)
+	if err != nil || !live {
+		return nil, false, err
 	}
 	vid := ev.VersionID
 	if bk.Versioning == "" {
 		vid = ""
 	}
-	if err := b.keyTx(rid, ev.Key).update(vid, fn); err != nil {
-		return err
-	}
-	return touchKey(b, rid, ev)
+	return rid, true, b.keyTx(rid, ev.Key).update(vid, fn)
 }
 
 func applyObjectMarker(b *tx, ev *event.Event, p *event.ObjectMarkerCreated) error {
