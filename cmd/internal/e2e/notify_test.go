@@ -239,7 +239,9 @@ func TestConfigurationInForceAtEachEvent(t *testing.T) {
 			t.Errorf("%s delivered under configuration %q, want %q", r.key(), r.S3.ConfigurationID, want)
 		}
 	}
-	checkRebuildEqualsLive(t, ts)
+	if live := checkRebuildEqualsLive(t, ts); !strings.Contains(live, fmt.Sprintf("%x", 'N')) {
+		t.Fatalf("no notification configuration in the index:\n%s", live)
+	}
 }
 
 // An invalid configuration is refused with S3's code and message, and

@@ -76,6 +76,13 @@ func TestReplicationKeepsVersionsAndMarkers(t *testing.T) {
 	if _, err := dc.HeadObject(ctx, headInput("bkt", "k")); apiCode(err) != "NotFound" {
 		t.Fatalf("the replicated marker does not hide k: %v", err)
 	}
+	// Configurations, outcomes and replicas rebuild from each log alone.
+	if live := checkRebuildEqualsLive(t, src); !strings.Contains(live, `\"status\":\"COMPLETED\"`) {
+		t.Fatalf("no replication outcome in the source's index:\n%s", live)
+	}
+	if live := checkRebuildEqualsLive(t, dst); !strings.Contains(live, `\"replica\":true`) {
+		t.Fatalf("no replica in the destination's index:\n%s", live)
+	}
 }
 
 // Object Lock retention and legal hold travel with a version and follow
