@@ -54,8 +54,8 @@
 // Readers are ordered consumers (Subscribe, SubscribeWith: the position
 // lives with the reader, as the projection runner keeps it in its index)
 // or durable pull consumers (Durable: the server keeps the position, for
-// notification delivery and replication). The stream is never trimmed today; when it is,
-// the durable consumers' ack floors must bound the trim.
+// notification delivery and replication). The stream is never trimmed
+// today; when it is, the durable consumers' ack floors must bound the trim.
 //
 // An event is acknowledged only after JetStream stored it under the
 // server's sync policy; the caller (engine) makes the object's bytes durable
