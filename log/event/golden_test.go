@@ -25,6 +25,7 @@ func samples() map[string]*Event {
 	obj := hdr
 	obj.Key = "holiday/beach 01.jpg"
 	admin := Header{ID: hdr.ID, Time: t0, Actor: "AKIDEXAMPLE"}
+	sys := Header{ID: hdr.ID, Time: t0}
 	const mpID = "188a1b2c3d4e5f600123456789abcdef"
 	return map[string]*Event{
 		TypeBucketCreated: {Header: hdr, Payload: &BucketCreated{Region: "us-east-1", Owner: "AKIDEXAMPLE"}},
@@ -59,6 +60,9 @@ func samples() map[string]*Event {
 			ETag: "5d41402abc4b2a76b9719d911017c592", Checksum: "NhCmhg==",
 			Extents: []Extent{{Node: "n1", Segment: 7, Offset: 8192, Length: 12 << 20, Record: hdr.ID, Skip: 1 << 20, Take: 5 << 20}}}},
 		TypeMultipartAborted: {Header: obj, Payload: &MultipartAborted{UploadID: mpID}},
+		TypeSegmentRelocated: {Header: sys, Payload: &SegmentRelocated{Node: "n1", Moves: []Move{
+			{Record: hdr.ID, Length: 5, From: Place{Disk: 1, Segment: 7, Offset: 4096}, To: Place{Disk: 2, Segment: 12, Offset: 64}}}}},
+		TypeSegmentRetired: {Header: sys, Payload: &SegmentRetired{Node: "n1", Disk: 1, Segment: 7}},
 	}
 }
 

@@ -75,6 +75,8 @@ var registry = map[string]typeInfo{
 	TypeMultipartCreated:   {versions: []version{jsonVersion[MultipartCreated](nil)}},
 	TypeMultipartPart:      {versions: []version{jsonVersion[MultipartPart](nil)}},
 	TypeMultipartAborted:   {versions: []version{jsonVersion[MultipartAborted](nil)}},
+	TypeSegmentRelocated:   {versions: []version{jsonVersion[SegmentRelocated](nil)}},
+	TypeSegmentRetired:     {versions: []version{jsonVersion[SegmentRetired](nil)}},
 }
 
 // Types returns every registered type name with its current version.

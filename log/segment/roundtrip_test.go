@@ -9,6 +9,7 @@ import (
 	"slices"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
 )
@@ -247,6 +248,9 @@ func TestReopenAndBlockSizeChange(t *testing.T) {
 	for _, si := range segs[:len(segs)-1] {
 		if !si.Sealed || si.Err != nil {
 			t.Fatalf("segment not sealed after Close: %+v", si)
+		}
+		if si.SealedAt.Before(si.Created) || si.SealedAt.After(time.Now()) {
+			t.Fatalf("segment %d: sealed at %v, created %v", si.ID, si.SealedAt, si.Created)
 		}
 	}
 	var n int

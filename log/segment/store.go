@@ -40,6 +40,8 @@ type segment struct {
 	id      uint64
 	created time.Time
 
+	sealedAt time.Time // (mu) when the seal record was written; zero until sealed
+
 	name    string   // (mu) current file name
 	state   segState // (mu)
 	tail    int64    // (mu) next reservation offset, or data end once sealed
@@ -96,7 +98,10 @@ type SegmentInfo struct {
 	Writers int // reservations still open
 	Refs    int // references: the Store's own, writers and readers
 	Created time.Time
-	Err     error // non-nil if the segment is corrupt or failed
+	// SealedAt is the time in the seal record (zero until sealed). Every
+	// record of the segment was committed before it.
+	SealedAt time.Time
+	Err      error // non-nil if the segment is corrupt or failed
 }
 
 func segName(id uint64, sealed bool) string {
@@ -232,7 +237,7 @@ func (s *Store) Segments() []SegmentInfo {
 		si := SegmentInfo{
 			ID: seg.id, Path: s.fs.PathJoin(s.dir, seg.name), Size: seg.tail,
 			Sealed: seg.state == stSealed, Active: seg == s.active, Records: seg.records,
-			Writers: seg.writers, Refs: seg.refs, Created: seg.created, Err: seg.corrupt,
+			Writers: seg.writers, Refs: seg.refs, Created: seg.created, SealedAt: seg.sealedAt, Err: seg.corrupt,
 		}
 		if si.Sealed {
 			si.Size = seg.size
