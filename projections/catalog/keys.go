@@ -6,7 +6,7 @@ import (
 	"fmt"
 )
 
-const format = 1
+const format = 2
 
 var (
 	keyApplied = []byte("\x00applied")
@@ -21,6 +21,10 @@ const (
 	prefixKeySeq   = 'K'
 	prefixUpload   = 'U'
 	prefixPart     = 'P'
+
+	prefixRecord     = 'R'
+	prefixSegRecords = 'G'
+	prefixSegState   = 'T'
 )
 
 // rawID decodes a 32-hex bucket id into its fixed-width key form.
@@ -53,13 +57,6 @@ func keySeqKey(rid []byte, key string) []byte {
 
 func lastObjKey(rid []byte) []byte {
 	return append([]byte{prefixLastObj}, rid...)
-}
-
-func livenessKey(node string, disk uint16, seg uint64) []byte {
-	k := make([]byte, 0, 12+len(node))
-	k = append(append(append(k, prefixLiveness), node...), 0)
-	k = binary.BigEndian.AppendUint16(k, disk)
-	return binary.BigEndian.AppendUint64(k, seg)
 }
 
 // prefixEnd returns the smallest key greater than every key with prefix p,
