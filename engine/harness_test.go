@@ -7,12 +7,11 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/cairnstore/cairn/log/segment"
+	"github.com/cairnstore/cairn/engine/blob"
 	"github.com/cairnstore/cairn/log/stream"
 	"github.com/cairnstore/cairn/log/stream/streamtest"
 	"github.com/cairnstore/cairn/projections/catalog"
 	"github.com/cairnstore/cairn/projections/runner"
-	"github.com/cockroachdb/pebble/v2/vfs"
 )
 
 // ctx acts as root, as the HTTP layer's context does after authentication.
@@ -41,7 +40,7 @@ func newTestEngineWith(t testing.TB, minPart int64, durable bool) *testEngine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	segs, err := segment.Open(segment.Options{FS: vfs.Default, Dir: filepath.Join(dir, "segs"), NoSync: !durable})
+	segs, err := blob.Open(blob.Options{Node: "n1", DataDir: dir, Legacy: blob.DiskSpec{Dir: filepath.Join(dir, "segs")}, NoSync: !durable})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +53,7 @@ func newTestEngineWith(t testing.TB, minPart int64, durable bool) *testEngine {
 		_ = cat.Close()
 		_ = segs.Close()
 	})
-	e, err := New(Options{Log: l, Catalog: cat, Runner: run, Segments: segs, Node: "n1", Region: "us-east-1",
+	e, err := New(Options{Log: l, Catalog: cat, Runner: run, Blobs: segs, Node: "n1", Region: "us-east-1",
 		MinPartSize: minPart, MasterKey: make([]byte, 32), Root: RootCredentials{AccessKey: "AK", SecretKey: "SK"}})
 	if err != nil {
 		t.Fatal(err)

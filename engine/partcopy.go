@@ -45,6 +45,7 @@ func (e *Engine) UploadPartCopy(ctx context.Context, in UploadPartCopyInput) (Pa
 	if err := e.authorize(ctx, "GetObject", in.SourceBucket, in.SourceKey); err != nil {
 		return PartResult{}, err
 	}
+	defer e.o.Blobs.HoldCopies()() // the source's records must outlive compaction until the part is applied
 	_, src, err := e.object(ctx, in.SourceBucket, in.SourceKey)
 	if err != nil {
 		return PartResult{}, err
