@@ -49,6 +49,8 @@ type Config struct {
 	// DiskFS, when set, gives the file system of each disk directory
 	// (tests inject faults); nil: the OS's.
 	DiskFS        func(dir string) vfs.FS
+	Compaction    CompactionConfig
+	Scrub         ScrubConfig
 	Domains       []string
 	MetricsListen string // serve Prometheus metrics on this address; empty: off
 	TLSCert       string // PEM certificate file: serve HTTPS when set (with TLSKey)
@@ -71,6 +73,8 @@ type Server struct {
 	cat   *catalog.Catalog
 	run   *runner.Runner
 	blobs *blob.Set
+	comp  *blob.Compactor // nil when compaction is off
+	scrub *blob.Scrubber
 	ln    net.Listener
 	http  *http.Server
 	serve chan error
@@ -119,6 +123,9 @@ func (c *Config) defaults() error {
 	}
 	if c.Region == "" {
 		c.Region = "us-east-1"
+	}
+	if t := c.Compaction.Threshold; t < 0 || t > 1 {
+		return fmt.Errorf("--compaction-threshold must be in (0, 1], got %g", t)
 	}
 	switch c.Durability {
 	case "":
@@ -173,6 +180,7 @@ func (s *Server) openParts(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	s.startBackground()
 	h := httpapi.New(httpapi.Options{Engine: eng, Region: cfg.Region,
 		Domains: cfg.Domains, Logger: cfg.Logger.With("component", "http"), Metrics: s.reg, SpoolDir: spool})
 	s.logMetrics()
@@ -284,6 +292,12 @@ func (s *Server) Close(ctx context.Context) error {
 
 func (s *Server) closeParts() error {
 	var errs []error
+	if s.comp != nil {
+		s.comp.Stop()
+	}
+	if s.scrub != nil {
+		s.scrub.Stop()
+	}
 	if s.run != nil {
 		s.run.Stop()
 	}
