@@ -84,6 +84,9 @@ type Set struct {
 	m      setMetrics
 	stop   chan struct{}
 	done   chan struct{}
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Open resolves the disks (assigning numbers to new ones), opens their
@@ -111,6 +114,9 @@ func Open(o Options) (*Set, error) {
 // handed out before whose disks are absent (as missing disks).
 func (s *Set) resolve() ([]*disk, error) {
 	o := s.o
+	if err := o.DataFS.MkdirAll(o.DataDir, 0o755); err != nil {
+		return nil, err
+	}
 	reg, err := readRegistry(o.DataFS, o.DataDir)
 	if err != nil {
 		return nil, err
@@ -287,17 +293,20 @@ func (s *Set) refresh() {
 	}
 }
 
-// Close stops the watcher and closes every store.
+// Close stops the watcher and closes every store. It is idempotent.
 func (s *Set) Close() error {
-	close(s.stop)
-	<-s.done
-	var errs []error
-	for _, d := range s.disks {
-		if d.store != nil {
-			errs = append(errs, d.store.Close())
+	s.closeOnce.Do(func() {
+		close(s.stop)
+		<-s.done
+		var errs []error
+		for _, d := range s.disks {
+			if d.store != nil {
+				errs = append(errs, d.store.Close())
+			}
 		}
-	}
-	return errors.Join(errs...)
+		s.closeErr = errors.Join(errs...)
+	})
+	return s.closeErr
 }
 
 // HoldCopies is taken by an operation that adds references to records
