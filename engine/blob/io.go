@@ -108,7 +108,7 @@ func (s *Set) OpenRange(ctx context.Context, loc segment.Locator, off, n int64) 
 func (s *Set) readErr(d *disk, loc segment.Locator, err error) error {
 	if errors.Is(err, segment.ErrCorrupt) {
 		s.m.corrupt.With(label(d)).Inc()
-		s.log.Error("read found corrupt data: the request fails, no byte of it is served", "disk", d.id,
+		s.log.Error("read found data failing its checksum: the request fails, no unverified byte is served", "disk", d.id,
 			"locator", loc.String(), "err", err)
 		return err
 	}

@@ -19,7 +19,8 @@ type ScrubOptions struct {
 	Interval time.Duration // at least this long from one pass's start to the next; 0: 24h
 }
 
-// Scrubber verifies every record of this node's sealed segments.
+// Scrubber verifies every record of this node's sealed segments, and the
+// referenced records of the unsealed ones.
 type Scrubber struct {
 	s      *Set
 	o      ScrubOptions
@@ -108,7 +109,8 @@ func (sc *Scrubber) Last() ScrubResult {
 	return sc.last
 }
 
-// Pass verifies every record of every sealed segment once.
+// Pass verifies every record of every sealed segment, and every
+// referenced record of the others, once.
 func (sc *Scrubber) Pass(ctx context.Context) (ScrubResult, error) {
 	res := ScrubResult{Started: time.Now()}
 	for _, d := range sc.s.disks {
@@ -116,10 +118,17 @@ func (sc *Scrubber) Pass(ctx context.Context) (ScrubResult, error) {
 			continue
 		}
 		for _, si := range d.store.Segments() {
-			if !si.Sealed {
-				continue
+			var err error
+			if si.Sealed {
+				err = sc.segment(ctx, d, si, &res)
+			} else {
+				// Records of an unsealed segment may still be in flight:
+				// only those the index references are committed.
+				err = sc.s.indexedRecords(sc.o.Catalog, d, si.ID, func(loc segment.Locator) error {
+					return sc.record(ctx, d, loc, &res)
+				})
 			}
-			if err := sc.segment(ctx, d, si, &res); err != nil {
+			if err != nil {
 				return res, err
 			}
 		}
