@@ -105,7 +105,7 @@ func Open(o Options) (*Set, error) {
 		s.openDisk(d)
 	}
 	slices.SortFunc(s.disks, func(a, b *disk) int { return int(a.id) - int(b.id) })
-	s.refresh()
+	s.CheckDisks()
 	go s.watch()
 	return s, nil
 }
@@ -271,14 +271,14 @@ func (s *Set) watch() {
 		case <-s.stop:
 			return
 		case <-t.C:
-			s.refresh()
+			s.CheckDisks()
 		}
 	}
 }
 
-// refresh reads every disk's free space and moves disks between online
-// and full.
-func (s *Set) refresh() {
+// CheckDisks reads every disk's free space and moves disks between online
+// and full at once; a watcher does it every HealthInterval.
+func (s *Set) CheckDisks() {
 	now := s.o.Now()
 	for _, d := range s.disks {
 		if d.store == nil {

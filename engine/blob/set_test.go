@@ -236,7 +236,7 @@ func TestFullDiskLeavesPlacement(t *testing.T) {
 	now.Store(time.Now().UnixNano())
 	o := opts(data)
 	o.Disks = []blob.DiskSpec{{Dir: a, FS: fsA}, {Dir: b}}
-	o.HealthInterval, o.FullCooldown = time.Millisecond, time.Minute
+	o.FullCooldown = time.Minute
 	o.Now = func() time.Time { return time.Unix(0, now.Load()) }
 	s := open(t, o)
 	tog.On()
@@ -249,8 +249,15 @@ func TestFullDiskLeavesPlacement(t *testing.T) {
 		t.Fatalf("disk 1 is %q after ENOSPC", st)
 	}
 	tog.Off()
+	s.CheckDisks()
+	if st := state(s, 1); st != blob.Full {
+		t.Fatalf("disk 1 is %q before the cooldown ends", st)
+	}
 	now.Add(int64(2 * time.Minute))
-	waitFor(t, func() bool { return state(s, 1) == blob.Online })
+	s.CheckDisks()
+	if st := state(s, 1); st != blob.Online {
+		t.Fatalf("disk 1 is %q after the cooldown, with room", st)
+	}
 	// Mid-record: the header is written, then the disk fills.
 	for {
 		var id segment.RecordID
@@ -276,17 +283,6 @@ func TestFullDiskLeavesPlacement(t *testing.T) {
 	}
 	if st := state(s, 1); st != blob.Full {
 		t.Fatalf("disk 1 is %q after ENOSPC mid-record", st)
-	}
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not reached within 10s")
-		}
-		time.Sleep(time.Millisecond)
 	}
 }
 
