@@ -71,4 +71,58 @@
 // to become referenced. A record whose event append failed stays pending
 // for FailedHold (the append may still have landed); one never settled
 // expires PendingTTL after its commit.
+//
+// # Compaction
+//
+// A node compacts only its own disks (event.Extent.Node names the owner),
+// so several gateways sharing one NATS cluster never touch each other's
+// segments. Liveness is a projection (projections/catalog: "R", "G",
+// "S"): per record its reference count and current place, per segment
+// the bytes its referenced records occupy. A sealed segment's garbage is
+// its file size minus those live bytes: dead records, aborted writes, and
+// bytes a crash left without an event. Every CompactOptions.Interval a
+// pass takes, most garbage first, each sealed segment whose garbage ratio
+// reaches Threshold, skipping segments sealed less than Grace ago, those
+// holding pending records, and those of failed disks:
+//
+//  1. Copy: the records the index places in the segment that are
+//     referenced, or dead for less than Grace (another gateway's
+//     CopyObject may have read one just before its last reference went),
+//     are copied to disks chosen by placement, keeping their record ids,
+//     through a token bucket of Rate bytes/s (a byte read and a byte
+//     written count for two); their commits make them durable. A record
+//     that does not verify is left in place and logged; the segment is
+//     then not retired.
+//  2. Relocate: one segment.relocated event per batch (at most 1000
+//     records or 64 MiB) lists the moves; compaction waits until the
+//     local index has applied it. The index moves a record only if it is
+//     still where the move says (a newer relocation wins; a write that
+//     replaced or deleted the object meanwhile leaves a dead record
+//     moved, which is harmless).
+//  3. Retire: taking the copy lock (so that no CopyObject or
+//     UploadPartCopy is between reading its source and applying its
+//     event), compaction checks that nothing left in the segment must be
+//     kept, appends segment.retired and waits until it is applied.
+//  4. Delete: segment.Store.Retire removes the segment; its file is
+//     deleted when the last reader holding it closes, so GETs in flight
+//     finish.
+//
+// Readers find a relocated record through catalog.Locate and look again
+// if a segment disappears under them (it is retired only after the
+// relocation is applied). A crash after 1 leaves copies no event
+// references: garbage of their segments, reclaimed when those are
+// compacted. A crash after 2 leaves a segment without live records: the
+// next pass retires it. A crash after 3 leaves a retired segment's file:
+// the next pass deletes it. Nothing acknowledged is lost at any point.
+//
+// # Scrub
+//
+// The scrub reads every record of every sealed segment (and the referenced
+// records of unsealed ones) at ScrubOptions.Rate bytes/s, checking record
+// headers and every block's xxh3, at most once per Interval. A corrupt
+// record that the index references is logged at error level and counted
+// (cairn_scrub_corrupt_records_total); one nobody references is garbage
+// and only logged. A segment whose header chain is broken is reported, and
+// the records the index places in it are checked one by one. cairn verify
+// does the same offline, and GETs verify what they serve as they stream.
 package blob

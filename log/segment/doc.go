@@ -4,8 +4,11 @@
 // self-describing records into the active segment; the caller gets back a
 // Locator (disk, segment, offset, length, record id) that it records in an
 // event elsewhere. Segments are rolled at Options.SegmentSize, sealed once
-// their last in-flight writer has finished, and never modified afterwards
-// (a later compactor copies live records out and Retires whole segments).
+// their last in-flight writer has finished, and never modified afterwards.
+// Compaction (engine/blob) copies live records out through the ordinary
+// Create/Write/Commit path, keeping their record ids (block checksums are
+// seeded by record id and block index, not by place, so a copied record
+// verifies wherever it lands), and Retires whole segments.
 //
 // # Files
 //
@@ -83,6 +86,10 @@
 //	id[8:16] = 0
 //	length   = R, the seal's own offset (= end of the last record)
 //	created  = time of sealing; blocksize = 0; mark = 0
+//
+// Every record of a segment was committed before its seal, so the seal's
+// time (SegmentInfo.SealedAt) bounds how recent its records are;
+// compaction leaves recently sealed segments alone for a grace period.
 //
 // # Write path and fsync protocol
 //

@@ -34,7 +34,7 @@ func objectBody(base []byte, i int) []byte {
 }
 
 // put8 runs fn(i) for i in [0, n) on 8 goroutines.
-func put8(t *testing.T, n int, fn func(i int) error) {
+func put8(t testing.TB, n int, fn func(i int) error) {
 	t.Helper()
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
