@@ -26,7 +26,7 @@ type CompactOptions struct {
 	// sealed segment is rewritten; 0: 0.5.
 	Threshold float64
 	// Rate caps compaction I/O in bytes per second, reads and writes
-	// counted; 0: 64 MiB/s; < 0: unlimited.
+	// counted; 0: 32 MiB/s; < 0: unlimited.
 	Rate int64
 	// Grace: a segment sealed, or a record dead, for less than this is
 	// left alone (another gateway's copy may still reference a record it
@@ -75,7 +75,7 @@ func (s *Set) NewCompactor(o CompactOptions) *Compactor {
 		o.Threshold = 0.5
 	}
 	if o.Rate == 0 {
-		o.Rate = 64 << 20
+		o.Rate = 32 << 20
 	}
 	setDefault(&o.Interval, time.Minute)
 	return &Compactor{s: s, o: o, lim: newLimiter(o.Rate), m: newCompactMetrics(s.o.Metrics),

@@ -88,7 +88,7 @@ func (c *Compactor) copyOne(ctx context.Context, cd candidate, r catalog.RecordP
 	}
 	defer src.Close()
 	key := fmt.Sprintf("compact/%s/%d", r.ID, copySeq.Add(1))
-	w, err := c.s.create(ctx, id, r.Length, key)
+	w, err := c.s.create(ctx, segment.LaneBackground, id, r.Length, key)
 	if err != nil {
 		return event.Move{}, "", err
 	}

@@ -89,6 +89,8 @@
 //     referenced, or dead for less than Grace (another gateway's
 //     CopyObject may have read one just before its last reference went),
 //     are copied to disks chosen by placement, keeping their record ids,
+//     into each disk's background lane (segment.LaneBackground: their own
+//     active segment, so client writes never wait on their fdatasyncs),
 //     through a token bucket of Rate bytes/s (a byte read and a byte
 //     written count for two); their commits make them durable. A record
 //     that does not verify is left in place and logged; the segment is

@@ -13,10 +13,10 @@ import (
 // chosen by placement, retrying on another disk if the reservation fails.
 // The record is pending (see the package comment) until Settle or Abort.
 func (s *Set) Create(ctx context.Context, id segment.RecordID, length int64) (*Writer, error) {
-	return s.create(ctx, id, length, id.String())
+	return s.create(ctx, segment.LaneForeground, id, length, id.String())
 }
 
-func (s *Set) create(ctx context.Context, id segment.RecordID, length int64, key string) (*Writer, error) {
+func (s *Set) create(ctx context.Context, lane segment.Lane, id segment.RecordID, length int64, key string) (*Writer, error) {
 	skip := map[*disk]bool{}
 	var last error
 	for {
@@ -27,7 +27,7 @@ func (s *Set) create(ctx context.Context, id segment.RecordID, length int64, key
 			}
 			return nil, ErrNoSpace
 		}
-		w, err := d.store.Create(ctx, id, length)
+		w, err := d.store.CreateIn(ctx, lane, id, length)
 		if err == nil {
 			s.pending.add(key, segID{d.id, w.Locator().Segment})
 			d.took(segment.RecordFootprint(length))

@@ -20,10 +20,11 @@ type limiter struct {
 }
 
 // newLimiter returns a limiter of rate bytes/s (<= 0: unlimited) with a
-// burst of a tenth of a second, at least 256 KiB.
+// burst of 256 KiB (a few milliseconds at usual rates), so background I/O
+// comes as a steady trickle rather than in bursts.
 func newLimiter(rate int64) *limiter {
 	l := &limiter{rate: float64(rate), last: time.Now()}
-	l.burst = max(l.rate/10, 256<<10)
+	l.burst = 256 << 10
 	l.tokens = l.burst
 	return l
 }

@@ -99,7 +99,7 @@
 //     fsync the directory. Only then does it become the active segment, so
 //     no record in it is acknowledged before the file is durable.
 //  2. Create: under Store.mu reserve [R, R+size) at the tail of the active
-//     segment and write the record header there (the only I/O under the
+//     segment of the record's lane and write the record header there (the only I/O under the
 //     store lock). Headers are therefore written in offset order and a scan
 //     can always walk from header to header. A record that does not fit
 //     rolls the segment first (a record larger than SegmentSize gets a
@@ -123,6 +123,13 @@
 //     fdatasyncs, renames NNN.open to NNN.seg and fsyncs the directory.
 //  6. Abort rewrites the mark word with abandonMark(id); the record remains
 //     walkable (its size is in its header) and is garbage.
+//
+// There are two lanes (CreateIn), each with its own active segment and
+// group commit: foreground writes, and background copies (compaction), so
+// that a copy's fdatasync never delays a client's write, and moved (cold)
+// records are kept apart from new ones. A background writer also starts
+// writeback (sync_file_range) after each batch it writes, so that dirty
+// copy data never piles up for the next fdatasync or journal commit.
 //
 // Since fdatasync flushes everything written to the file before it, an
 // acknowledged record implies that every header before it is durable, so

@@ -27,7 +27,7 @@ type ScrubConfig struct {
 // Defaults of cairn server's flags.
 const (
 	DefaultCompactionThreshold = 0.5
-	DefaultCompactionRate      = 64 << 20
+	DefaultCompactionRate      = 32 << 20
 	DefaultCompactionGrace     = 10 * time.Minute
 	DefaultCompactionInterval  = time.Minute
 	DefaultScrubRate           = 16 << 20
