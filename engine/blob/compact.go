@@ -50,7 +50,7 @@ const (
 	movesPerEvent  = 1000     // keeps a relocation event well under NATS's 1 MB default
 	bytesPerEvent  = 64 << 20 // bounds what a crash between copy and event leaves behind
 	copyWorkers    = 4        // concurrent copies share fdatasyncs (group commit)
-	failureBackoff = time.Hour
+	failureBackoff = 10 * time.Minute
 )
 
 // Compactor rewrites mostly-dead segments of this node's disks.
@@ -396,6 +396,6 @@ func newCompactMetrics(r *metrics.Registry) compactMetrics {
 		copied:    r.Counter("cairn_compaction_bytes_total", "Payload bytes compaction copied out of segments."),
 		segments:  r.Counter("cairn_compaction_segments_total", "Segments compaction retired."),
 		reclaimed: r.Counter("cairn_compaction_reclaimed_bytes_total", "Bytes of segment files compaction retired."),
-		failures:  r.Counter("cairn_compaction_failures_total", "Segment compactions that failed (retried an hour later)."),
+		failures:  r.Counter("cairn_compaction_failures_total", "Segment compactions that failed (retried 10 minutes later)."),
 	}
 }

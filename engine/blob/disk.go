@@ -121,25 +121,31 @@ func (s *Set) recheck(d *disk, free int64, now time.Time) {
 
 // pick chooses a disk for a record of length bytes among the online
 // placement disks not in skip, with probability proportional to the room
-// each has left; nil if none has room.
-func (s *Set) pick(length int64, skip map[*disk]bool) *disk {
+// each has left; nil if none has room. Compaction (the background lane)
+// may also use the reserve, even of a disk full for lack of it (not one
+// that met ENOSPC): copying live records out is how space comes back.
+func (s *Set) pick(lane segment.Lane, length int64, skip map[*disk]bool) *disk {
 	var cands []*disk
 	var weights []float64
 	total := 0.0
 	need := segment.RecordFootprint(length)
+	reserve, now := s.o.Reserve, s.o.Now()
+	if lane == segment.LaneBackground {
+		reserve = 0
+	}
 	for _, d := range s.disks {
 		if skip[d] || !d.placement {
 			continue
 		}
 		d.mu.Lock()
-		state, free := d.state, d.free
+		state, free, cooling := d.state, d.free, now.Before(d.fullUntil)
 		d.mu.Unlock()
-		if state != Online {
+		if state != Online && (state != Full || lane != segment.LaneBackground || cooling) {
 			continue
 		}
 		w := 1.0
 		if free >= 0 {
-			room := free - s.o.Reserve - need
+			room := free - reserve - need
 			if room <= 0 {
 				continue
 			}

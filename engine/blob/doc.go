@@ -43,6 +43,9 @@
 // Each new record goes to an online disk with room for it (free space
 // minus the reserve), chosen at random with probability proportional to
 // its free space, so disks fill evenly and writes spread over all of them.
+// Compaction's copies may use the reserve (and disks full only for lack
+// of it): moving live records out of mostly-dead segments is how a full
+// store gets its space back.
 // Free space is read from the file system every HealthInterval and
 // decremented by what is written in between. A Create that fails on one
 // disk (before any payload byte is taken from the caller) is retried on

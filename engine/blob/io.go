@@ -20,7 +20,7 @@ func (s *Set) create(ctx context.Context, lane segment.Lane, id segment.RecordID
 	skip := map[*disk]bool{}
 	var last error
 	for {
-		d := s.pick(length, skip)
+		d := s.pick(lane, length, skip)
 		if d == nil {
 			if last != nil {
 				return nil, fmt.Errorf("%w: %w", ErrNoSpace, last)
