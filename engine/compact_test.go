@@ -291,3 +291,57 @@ func TestReaderFinishesWhileItsSegmentIsRetired(t *testing.T) {
 	}
 	n.check(t, objects{"keep": data})
 }
+
+// A live record that does not verify is left where it is (its segment is
+// kept, the failure logged); the other live records of the segment move,
+// and reading the damaged object fails rather than returning wrong bytes.
+func TestCompactionLeavesCorruptRecordsInPlace(t *testing.T) {
+	n := newNode(t, nodeConfig{segmentSize: 128 << 10})
+	want := objects{}
+	for i := range 12 {
+		k := fmt.Sprintf("k%02d", i)
+		want[k] = bytes.Repeat([]byte{byte(i)}, 10<<10)
+		n.put(t, k, want[k])
+	}
+	for i := 2; i < 12; i++ {
+		n.del(t, fmt.Sprintf("k%02d", i))
+		delete(want, fmt.Sprintf("k%02d", i))
+	}
+	_, o, err := n.object(ctx, "bkt", "k00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := o.extents[0]
+	var path string
+	for _, si := range n.blobs.Disks()[0].Segments {
+		if si.ID == x.Segment {
+			path = si.Path
+		}
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte{0xff}, x.Offset+64+100); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	res, err := n.compactor(nil).Pass(ctx)
+	if err != nil || res.Segments != 0 {
+		t.Fatalf("pass %+v err %v: the segment holding a corrupt live record was retired", res, err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("segment with a corrupt live record deleted: %v", err)
+	}
+	if got := n.read(t, "k01", 0); !bytes.Equal(got, want["k01"]) {
+		t.Fatal("the healthy neighbour reads back wrong")
+	}
+	_, c, err := n.GetObject(ctx, ReadInput{Bucket: "bkt", Key: "k00"})
+	if err == nil {
+		_, err = io.ReadAll(c)
+		c.Close()
+	}
+	if !errors.Is(err, ErrCorruptData) {
+		t.Fatalf("reading the damaged object: %v", err)
+	}
+}

@@ -104,9 +104,12 @@ func serverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	return 0
 }
 
-func rebuildCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// offlineCmd parses the flags of an offline tool (the server stopped) and
+// runs it until done or interrupted; run returns the exit status.
+func offlineCmd(ctx context.Context, name string, args []string, stderr io.Writer,
+	run func(ctx context.Context, cfg server.Config) int) int {
 	var cfg server.Config
-	fs := flag.NewFlagSet("cairn rebuild", flag.ContinueOnError)
+	fs := flag.NewFlagSet("cairn "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	level := serverFlags(fs, &cfg)
 	lg, ok := parse(fs, args, level, stderr)
@@ -116,25 +119,26 @@ func rebuildCmd(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	cfg.Logger = lg
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := server.Rebuild(ctx, cfg, stdout, isTerminal(stdout)); err != nil {
-		fmt.Fprintln(stderr, "cairn:", err)
-		return 1
-	}
-	return 0
+	return run(ctx, cfg)
+}
+
+func rebuildCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return offlineCmd(ctx, "rebuild", args, stderr, func(ctx context.Context, cfg server.Config) int {
+		if err := server.Rebuild(ctx, cfg, stdout, isTerminal(stdout)); err != nil {
+			fmt.Fprintln(stderr, "cairn:", err)
+			return 1
+		}
+		return 0
+	})
 }
 
 func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var cfg server.Config
-	fs := flag.NewFlagSet("cairn verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	level := serverFlags(fs, &cfg)
-	lg, ok := parse(fs, args, level, stderr)
-	if !ok {
-		return 2
-	}
-	cfg.Logger = lg
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	return offlineCmd(ctx, "verify", args, stderr, func(ctx context.Context, cfg server.Config) int {
+		return verify(ctx, cfg, stdout, stderr)
+	})
+}
+
+func verify(ctx context.Context, cfg server.Config, stdout, stderr io.Writer) int {
 	problems, err := server.Verify(ctx, cfg, stdout)
 	if err != nil {
 		fmt.Fprintln(stderr, "cairn:", err)

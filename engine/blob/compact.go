@@ -64,6 +64,8 @@ type Compactor struct {
 	done   chan struct{}
 	cancel context.CancelFunc
 
+	passMu sync.Mutex // one pass at a time
+
 	mu     sync.Mutex
 	failed map[segID]time.Time // (mu) compaction failed: not before then
 }
@@ -140,7 +142,10 @@ type candidate struct {
 }
 
 // Pass compacts every segment past the threshold, most garbage first.
+// Passes do not overlap.
 func (c *Compactor) Pass(ctx context.Context) (PassResult, error) {
+	c.passMu.Lock()
+	defer c.passMu.Unlock()
 	var res PassResult
 	cands, err := c.candidates()
 	if err != nil {
@@ -232,10 +237,13 @@ func (c *Compactor) compact(ctx context.Context, cd candidate) (int64, error) {
 		if attempt == 3 {
 			return copied, errors.New("records keep becoming live in the segment")
 		}
-		n, err := c.relocate(ctx, cd)
+		n, bad, err := c.relocate(ctx, cd)
 		copied += n
 		if err != nil {
 			return copied, err
+		}
+		if bad > 0 {
+			return copied, fmt.Errorf("%d live records do not verify: the segment is kept (see cairn verify)", bad)
 		}
 		if cd.retired, err = c.retire(ctx, cd); err != nil {
 			return copied, err
@@ -268,39 +276,41 @@ func (c *Compactor) keep(r catalog.RecordPlace, now time.Time) bool {
 }
 
 // relocate copies the records to keep to other segments and appends
-// relocation events for them, in batches.
-func (c *Compactor) relocate(ctx context.Context, cd candidate) (int64, error) {
+// relocation events for them, in batches. It returns the bytes copied and
+// the number of records left in place because they do not verify.
+func (c *Compactor) relocate(ctx context.Context, cd candidate) (copied int64, bad int, err error) {
 	now := c.s.o.Now()
 	var recs []catalog.RecordPlace
-	err := c.o.Catalog.SegmentRecords(c.s.o.Node, cd.d.id, cd.info.ID, func(r catalog.RecordPlace) error {
+	err = c.o.Catalog.SegmentRecords(c.s.o.Node, cd.d.id, cd.info.ID, func(r catalog.RecordPlace) error {
 		if c.keep(r, now) {
 			recs = append(recs, r)
 		}
 		return nil
 	})
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	var copied int64
 	for len(recs) > 0 {
 		n, size := 0, int64(0)
 		for n < len(recs) && n < movesPerEvent && (n == 0 || size+recs[n].Length <= bytesPerEvent) {
 			size += recs[n].Length
 			n++
 		}
-		moved, err := c.relocateBatch(ctx, cd, recs[:n])
+		moved, skipped, err := c.relocateBatch(ctx, cd, recs[:n])
 		copied += moved
+		bad += skipped
 		if err != nil {
-			return copied, err
+			return copied, bad, err
 		}
 		recs = recs[n:]
 	}
-	return copied, nil
+	return copied, bad, nil
 }
 
-// relocateBatch copies recs and appends one relocation event for them.
-func (c *Compactor) relocateBatch(ctx context.Context, cd candidate, recs []catalog.RecordPlace) (int64, error) {
-	moves, keys, copied, err := c.copyAll(ctx, cd, recs)
+// relocateBatch copies recs and appends one relocation event for them. It
+// returns the bytes copied and how many records did not verify.
+func (c *Compactor) relocateBatch(ctx context.Context, cd candidate, recs []catalog.RecordPlace) (int64, int, error) {
+	moves, keys, copied, bad, err := c.copyAll(ctx, cd, recs)
 	settle := func(failed bool) {
 		for _, k := range keys {
 			if failed {
@@ -312,18 +322,18 @@ func (c *Compactor) relocateBatch(ctx context.Context, cd candidate, recs []cata
 	}
 	if err != nil || len(moves) == 0 {
 		settle(false) // without an event the copies are garbage
-		return copied, err
+		return copied, bad, err
 	}
 	if err := c.step(StepCopied); err != nil {
-		return copied, err
+		return copied, bad, err
 	}
 	err = c.appendEvent(ctx, &event.SegmentRelocated{Node: c.s.o.Node, Moves: moves})
 	settle(err != nil)
 	if err != nil {
-		return copied, err
+		return copied, bad, err
 	}
 	c.m.copied.With().Add(uint64(copied))
-	return copied, c.step(StepRelocated)
+	return copied, bad, c.step(StepRelocated)
 }
 
 // retire appends the segment's retirement if nothing in it must be kept,

@@ -21,10 +21,10 @@ var copySeq atomic.Uint64
 // copied and the pending keys of the copies. A record that does not
 // verify is logged and left where it is (the segment is then not
 // retired); any other error stops the batch.
-func (c *Compactor) copyAll(ctx context.Context, cd candidate, recs []catalog.RecordPlace) ([]event.Move, []string, int64, error) {
+func (c *Compactor) copyAll(ctx context.Context, cd candidate, recs []catalog.RecordPlace) ([]event.Move, []string, int64, int, error) {
 	moves := make([]*event.Move, len(recs))
 	keys := make([]string, len(recs))
-	var copied atomic.Int64
+	var copied, bad atomic.Int64
 	var firstErr error
 	var mu sync.Mutex
 	next := atomic.Int64{}
@@ -42,6 +42,7 @@ func (c *Compactor) copyAll(ctx context.Context, cd candidate, recs []catalog.Re
 					continue
 				}
 				if errors.Is(err, segment.ErrCorrupt) {
+					bad.Add(1)
 					c.s.log.Error("compaction: a live record does not verify; left in place", "disk", cd.d.id,
 						"segment", cd.info.ID, "record", recs[i].ID, "err", err)
 					continue
@@ -64,7 +65,7 @@ func (c *Compactor) copyAll(ctx context.Context, cd candidate, recs []catalog.Re
 			out = append(out, *m)
 		}
 	}
-	return out, used, copied.Load(), firstErr
+	return out, used, copied.Load(), int(bad.Load()), firstErr
 }
 
 func cmpErr(first, err error) error {

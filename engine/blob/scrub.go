@@ -30,6 +30,8 @@ type Scrubber struct {
 	done   chan struct{}
 	cancel context.CancelFunc
 
+	passMu sync.Mutex // one pass at a time
+
 	mu   sync.Mutex
 	last ScrubResult // (mu) the last finished pass
 }
@@ -112,6 +114,8 @@ func (sc *Scrubber) Last() ScrubResult {
 // Pass verifies every record of every sealed segment, and every
 // referenced record of the others, once.
 func (sc *Scrubber) Pass(ctx context.Context) (ScrubResult, error) {
+	sc.passMu.Lock()
+	defer sc.passMu.Unlock()
 	res := ScrubResult{Started: time.Now()}
 	for _, d := range sc.s.disks {
 		if d.store == nil {

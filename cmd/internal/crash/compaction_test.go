@@ -109,21 +109,26 @@ func (l *churnLedger) check(t *testing.T, c *s3.Client) int {
 	return len(l.keys)
 }
 
-// churn runs 8 churners for d, then stops the server gracefully.
-func churn(t *testing.T, p *proc, led *churnLedger, seed uint64, d time.Duration) {
-	t.Helper()
-	stop := make(chan struct{})
+// startChurners starts 8 churners (streams seed, base+w); the returned
+// function stops them and waits for them.
+func startChurners(p *proc, led *churnLedger, seed, base uint64) (stop func()) {
+	done := make(chan struct{})
 	var wg sync.WaitGroup
-	for w := range 8 {
+	for w := range uint64(8) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			churner(p.client(), led, rand.New(rand.NewPCG(seed, uint64(w))), fmt.Sprintf("w%d", w), stop)
+			churner(p.client(), led, rand.New(rand.NewPCG(seed, base+w)), fmt.Sprintf("w%d", w), done)
 		}()
 	}
+	return func() { close(done); wg.Wait() }
+}
+
+// churn runs 8 churners for d.
+func churn(p *proc, led *churnLedger, seed uint64, d time.Duration) {
+	stop := startChurners(p, led, seed, 0)
 	time.Sleep(d) // lint:ignore TimeSleep how long the load runs, not a wait
-	close(stop)
-	wg.Wait()
+	stop()
 }
 
 func segmentFiles(t *testing.T, dir string) (n int, bytes int64) {
@@ -153,7 +158,7 @@ func TestCompactionCrashPoints(t *testing.T) {
 			if _, err := p.client().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("crash")}); err != nil {
 				t.Fatal(err)
 			}
-			churn(t, p, led, 7, 1500*time.Millisecond)
+			churn(p, led, 7, 1500*time.Millisecond)
 			p.stop(t)
 			_, before := segmentFiles(t, dir)
 
@@ -259,19 +264,10 @@ func TestKill9DuringCompaction(t *testing.T) {
 	}
 	compacted := 0
 	for cycle := range cycles {
-		stop := make(chan struct{})
-		var wg sync.WaitGroup
-		for w := range 8 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				churner(p.client(), led, rand.New(rand.NewPCG(seed, uint64(cycle*100+w))), fmt.Sprintf("w%d", w), stop)
-			}()
-		}
+		stop := startChurners(p, led, seed, uint64(cycle*100))
 		time.Sleep(time.Duration(1000+r.IntN(2000)) * time.Millisecond) // lint:ignore TimeSleep the random moment of the kill, not a wait
 		p.kill(t)
-		close(stop)
-		wg.Wait()
+		stop()
 		compacted += strings.Count(p.stderr.String(), "compacted segment")
 		p = startProc(t, dir, flags...)
 		n := led.check(t, p.client())

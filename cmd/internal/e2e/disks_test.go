@@ -49,6 +49,19 @@ func (f *faults) fs(dir string) vfs.FS {
 	return vfs.Default
 }
 
+// putRandom creates bucket bkt with n objects of size random bytes.
+func putRandom(t *testing.T, c *s3.Client, n, size int) map[string][]byte {
+	t.Helper()
+	mkBucket(t, c, "bkt")
+	objs := map[string][]byte{}
+	for i := range n {
+		k := fmt.Sprint("k", i)
+		objs[k] = randBytes(t, size)
+		putBytes(t, c, "bkt", k, objs[k])
+	}
+	return objs
+}
+
 // wantStatus checks an S3 error's HTTP status, code and request id.
 func wantStatus(t *testing.T, err error, status int, code string) {
 	t.Helper()
@@ -103,13 +116,7 @@ func TestFailedDiskFailsOnlyItsReads(t *testing.T) {
 	f := newFaults(errorfs.OpFileReadAt, syscall.EIO, a)
 	ts := testserver.Start(t, func(c *server.Config) { c.Disks, c.DiskFS = []string{a, b}, f.fs })
 	c := ts.S3(t)
-	mkBucket(t, c, "bkt")
-	objs := map[string][]byte{}
-	for i := range 40 {
-		k := fmt.Sprint("k", i)
-		objs[k] = randBytes(t, 3000)
-		putBytes(t, c, "bkt", k, objs[k])
-	}
+	objs := putRandom(t, c, 40, 3000)
 	f.On()
 	failed, served := 0, 0
 	for k, data := range objs {
@@ -144,13 +151,7 @@ func TestDiskOrderDoesNotMatter(t *testing.T) {
 	a, b := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")
 	ts := testserver.Start(t, func(c *server.Config) { c.Disks = []string{a, b} })
 	c := ts.S3(t)
-	mkBucket(t, c, "bkt")
-	objs := map[string][]byte{}
-	for i := range 20 {
-		k := fmt.Sprint("k", i)
-		objs[k] = randBytes(t, 5000)
-		putBytes(t, c, "bkt", k, objs[k])
-	}
+	objs := putRandom(t, c, 20, 5000)
 	cfg := ts.Cfg
 	ts.Stop(t)
 	cfg.Disks = []string{b, a}
