@@ -59,3 +59,16 @@ func TestVerifyCommand(t *testing.T) {
 		t.Fatalf("damaged store: exit %d\n%s%s", code, out.String(), errOut.String())
 	}
 }
+
+// Forgetting a --disk is a problem verify names.
+func TestVerifyNamesAMissingDisk(t *testing.T) {
+	disk := filepath.Join(t.TempDir(), "disk1")
+	ts := testserver.Start(t, func(c *server.Config) { c.Disks = []string{disk} })
+	data := ts.Cfg.DataDir
+	ts.Stop(t)
+	var out, errOut bytes.Buffer
+	code := run([]string{"verify", "--data", data, "--log-level", "error"}, &out, &errOut)
+	if code != 1 || !strings.Contains(out.String(), "offline disk: disk 1 is missing") {
+		t.Fatalf("exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+}

@@ -45,8 +45,12 @@ func Verify(ctx context.Context, s *Set, cat *catalog.Catalog, progress func(don
 	present := map[segID]bool{}
 	for _, d := range s.disks {
 		rep.Disks++
-		if d.store == nil {
-			rep.Offline = append(rep.Offline, fmt.Sprintf("disk %d (%s) is %s: %v", d.id, d.dir, d.state, d.err))
+		switch {
+		case d.state == Missing:
+			rep.Offline = append(rep.Offline, fmt.Sprintf("disk %d is missing: its number was handed out, but no --disk names it", d.id))
+			continue
+		case d.store == nil:
+			rep.Offline = append(rep.Offline, fmt.Sprintf("disk %d (%s) failed: %v", d.id, d.dir, d.err))
 			continue
 		}
 		for _, si := range d.store.Segments() {
