@@ -80,5 +80,5 @@
 // unreferenced records and marks it retired.
 //
 // A store written with another format is refused with ErrFormat: rebuild it
-// from the log (cairn rebuild).
+// from the log (cairn rebuild; cairn server does so by itself at start).
 package catalog
