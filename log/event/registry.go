@@ -81,6 +81,8 @@ var registry = map[string]typeInfo{
 	TypeObjectRetention:    {versions: []version{jsonVersion[ObjectRetentionSet](nil)}},
 	TypeObjectLegalHold:    {versions: []version{jsonVersion[ObjectLegalHoldSet](nil)}},
 	TypeBucketNotification: {versions: []version{jsonVersion[BucketNotification](nil)}},
+	TypeSegmentRelocated:   {versions: []version{jsonVersion[SegmentRelocated](nil)}},
+	TypeSegmentRetired:     {versions: []version{jsonVersion[SegmentRetired](nil)}},
 }
 
 // Types returns every registered type name with its current version.

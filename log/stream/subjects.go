@@ -48,3 +48,7 @@ func KeySubject(accessKey string) string { return "s3.iam.k." + Hash(accessKey) 
 func UploadSubject(bucketID, uploadID string) string {
 	return "s3.mp." + bucketID + "." + uploadID
 }
+
+// SegmentsSubject carries one node's segment events (relocations and
+// retirements by its compactor).
+func SegmentsSubject(node string) string { return "s3.sys.seg." + Hash(node) }
