@@ -49,6 +49,7 @@ type CopyObjectResult struct {
 // extents: no byte is read or written, unless a checksum algorithm the
 // source lacks is asked for, which needs the bytes read once.
 func (e *Engine) CopyObject(ctx context.Context, in CopyObjectInput) (CopyObjectResult, error) {
+	defer e.o.Blobs.HoldCopies()() // the source's records must outlive compaction until the copy is applied
 	src, err := e.copySource(ctx, in.SrcBucket, in.SrcKey, in.SrcVersionID)
 	if err != nil {
 		return CopyObjectResult{}, err

@@ -6,8 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/cairnstore/cairn/engine/blob"
 	"github.com/cairnstore/cairn/log/event"
-	"github.com/cairnstore/cairn/log/segment"
 	"github.com/cairnstore/cairn/log/stream"
 	"github.com/cairnstore/cairn/projections/catalog"
 	"github.com/cairnstore/cairn/projections/runner"
@@ -15,12 +15,12 @@ import (
 
 // Options wires an Engine.
 type Options struct {
-	Log      *stream.Log
-	Catalog  *catalog.Catalog
-	Runner   *runner.Runner
-	Segments *segment.Store
-	Node     string // this node's id, recorded in the extents it writes
-	Region   string
+	Log     *stream.Log
+	Catalog *catalog.Catalog
+	Runner  *runner.Runner
+	Blobs   *blob.Set // this node's disks
+	Node    string    // this node's id, recorded in the extents it writes
+	Region  string
 	// Barrier makes every read first wait for the stream's last sequence:
 	// needed when several gateways share one NATS cluster, so that a read
 	// sees every write acknowledged by any of them before it began.
@@ -94,13 +94,32 @@ func (e *Engine) appendEvent(ctx context.Context, subject string, ev *event.Even
 		return 0, err
 	}
 	seq, err := e.o.Log.Append(ctx, stream.Msg{Subject: subject, Data: data, ID: ev.ID, Expect: expect})
-	if err != nil {
-		return 0, err
+	if err == nil {
+		if err = e.o.Runner.WaitFor(ctx, seq); err != nil {
+			err = fmt.Errorf("engine: event %d stored but not yet applied: %w", seq, err)
+		}
 	}
-	if err := e.o.Runner.WaitFor(ctx, seq); err != nil {
-		return seq, fmt.Errorf("engine: event %d stored but not yet applied: %w", seq, err)
+	e.o.Blobs.Settle(writtenRecords(ev), err != nil)
+	return seq, err
+}
+
+// writtenRecords lists the records an event may reference that this
+// gateway just wrote, so that they stop being pending (see engine/blob).
+func writtenRecords(ev *event.Event) []string {
+	recs := []string{ev.ID}
+	var extents []event.Extent
+	switch p := ev.Payload.(type) {
+	case *event.ObjectPut:
+		extents = p.Extents
+	case *event.MultipartPart:
+		extents = p.Extents
 	}
-	return seq, nil
+	for _, x := range extents {
+		if x.Record != ev.ID {
+			recs = append(recs, x.Record)
+		}
+	}
+	return recs
 }
 
 // RequestInfo describes the request an operation serves; events record it.

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 
+	"github.com/cairnstore/cairn/engine/blob"
 	"github.com/cairnstore/cairn/engine/checksum"
 	"github.com/cairnstore/cairn/engine/names"
 )
@@ -44,6 +45,12 @@ var (
 	ErrNotModified               = errors.New("engine: not modified")
 	ErrInvalidPartNumber         = errors.New("engine: part number not satisfiable")
 	ErrRangeWithPartNumber       = errors.New("engine: both a range and a part number")
+	// Errors of the disks (engine/blob): no disk can take new data, the
+	// disk holding (or receiving) the data is missing or failed, and data
+	// that does not verify against its checksums.
+	ErrNoSpace         = blob.ErrNoSpace
+	ErrDiskUnavailable = blob.ErrDiskUnavailable
+	ErrCorruptData     = blob.ErrCorrupt
 )
 
 // Versioning and Object Lock errors.

@@ -57,6 +57,15 @@ type Content struct {
 	Span
 }
 
+// WriteTo streams the body to w with no copy beyond the verified read
+// buffers (io.Copy and io.CopyBuffer use it).
+func (c *Content) WriteTo(w io.Writer) (int64, error) {
+	if wt, ok := c.ReadCloser.(io.WriterTo); ok {
+		return wt.WriteTo(w)
+	}
+	return io.Copy(w, struct{ io.Reader }{c.ReadCloser})
+}
+
 // span checks the preconditions, then resolves the range or part. On
 // ErrNotModified and ErrPreconditionFailed the caller still has o for its
 // headers.
@@ -176,16 +185,38 @@ func (r *extentReader) next() error {
 	}
 	p := r.parts[0]
 	r.parts = r.parts[1:]
-	loc, err := locator(p.x)
-	if err != nil {
-		return err
-	}
-	rc, err := r.e.o.Segments.OpenRange(r.ctx, loc, p.off, p.n)
+	rc, err := r.e.openPart(r.ctx, p)
 	if err != nil {
 		return err
 	}
 	r.cur = rc
 	return nil
+}
+
+// openPart opens one part where its record is now. Compaction may move
+// the record and retire its segment between the lookup and the open; the
+// relocation is applied before the segment goes, so looking again finds it.
+func (e *Engine) openPart(ctx context.Context, p part) (io.ReadCloser, error) {
+	var err error
+	for range 3 {
+		var rc io.ReadCloser
+		if rc, err = e.openPartOnce(ctx, p); !errors.Is(err, segment.ErrNotFound) {
+			return rc, err
+		}
+	}
+	return nil, fmt.Errorf("engine: object data not found: %w", err)
+}
+
+func (e *Engine) openPartOnce(ctx context.Context, p part) (io.ReadCloser, error) {
+	x, err := e.o.Catalog.Locate(p.x)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := locator(x)
+	if err != nil {
+		return nil, err
+	}
+	return e.o.Blobs.OpenRange(ctx, loc, p.off, p.n)
 }
 
 // locator turns an extent into the segment store's address of its record.
@@ -212,6 +243,23 @@ func (r *extentReader) Read(b []byte) (int, error) {
 		return n, err
 	}
 	return 0, io.EOF
+}
+
+// WriteTo streams the parts to w, each straight from the verified blocks
+// of its segment reader.
+func (r *extentReader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for r.cur != nil {
+		n, err := io.Copy(w, r.cur)
+		total += n
+		if err != nil {
+			return total, err
+		}
+		if err := r.next(); err != nil {
+			return total, err
+		}
+	}
+	return total, nil
 }
 
 func (r *extentReader) Close() error {

@@ -43,6 +43,7 @@ func (e *Engine) UploadPartCopy(ctx context.Context, in UploadPartCopyInput) (Pa
 	if err != nil {
 		return PartResult{}, err
 	}
+	defer e.o.Blobs.HoldCopies()() // the source's records must outlive compaction until the part is applied
 	src, err := e.copySource(ctx, in.SourceBucket, in.SourceKey, in.SourceVersionID)
 	if err != nil {
 		return PartResult{}, err

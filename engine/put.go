@@ -11,6 +11,7 @@ import (
 	"io"
 	"sync"
 
+	"github.com/cairnstore/cairn/engine/blob"
 	"github.com/cairnstore/cairn/engine/checksum"
 	"github.com/cairnstore/cairn/engine/names"
 	"github.com/cairnstore/cairn/log/event"
@@ -159,11 +160,11 @@ func (e *Engine) storeBody(ctx context.Context, id string, in *PutObjectInput) (
 	if _, err := hex.Decode(rec[:], []byte(id)); err != nil {
 		return bodySums{}, nil, err
 	}
-	var w *segment.Writer
+	var w *blob.Writer
 	dst := io.Discard
 	if in.Size > 0 {
 		var err error
-		if w, err = e.o.Segments.Create(ctx, rec, in.Size); err != nil {
+		if w, err = e.o.Blobs.Create(ctx, rec, in.Size); err != nil {
 			return bodySums{}, nil, err
 		}
 		dst = w

@@ -3,6 +3,7 @@
 //
 //	cairn server   [flags]   serve the S3 API (embedded NATS by default)
 //	cairn rebuild  --data D  rebuild the index from the event log
+//	cairn verify   --data D  check the segments against the index
 //	cairn bench    [flags]   load-test any S3 endpoint
 //	cairn admin    [flags]   manage users and access keys
 //	cairn watch    BUCKET    print a bucket's events as they happen
@@ -28,6 +29,7 @@ const usage = `usage: cairn <command> [flags]
 commands:
   server    serve the S3 API (run "cairn server -h" for flags)
   rebuild   rebuild the index from the event log (the server must be stopped)
+  verify    check every referenced record on the disks against the index (server stopped)
   bench     load-test an S3 endpoint (cairn or any other)
   admin     manage users and access keys (root credentials)
   watch     print a bucket's events as they happen ("cairn watch -h")
@@ -44,6 +46,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serverCmd(ctx, args[1:], stdout, stderr)
 	case "rebuild":
 		return rebuildCmd(ctx, args[1:], stdout, stderr)
+	case "verify":
+		return verifyCmd(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return bench.Main(ctx, args[1:], stdout, stderr)
 	case "admin":

@@ -21,9 +21,11 @@ import (
 	"github.com/cairnstore/cairn/notify/replicate"
 )
 
-// serverFlags registers the flags shared by server and rebuild.
+// serverFlags registers the flags shared by server, rebuild and verify.
 func serverFlags(fs *flag.FlagSet, cfg *server.Config) *string {
 	fs.StringVar(&cfg.DataDir, "data", "./data", "data directory (event log, index, segments)")
+	fs.Var((*listFlag)(&cfg.Disks), "disk", "a data disk directory for object bytes (repeat, or a comma list); "+
+		"without it they go to <data>/segments")
 	fs.StringVar(&cfg.Region, "region", "us-east-1", "the region this endpoint serves")
 	fs.StringVar(&cfg.NATSURL, "nats", "", "URL of an external NATS cluster (default: embedded NATS in --data)")
 	fs.IntVar(&cfg.NATSReplicas, "nats-replicas", 1, "stream replicas on an external NATS cluster")
@@ -56,12 +58,14 @@ func serverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.StringVar(&cfg.Listen, "listen", ":9000", "S3 API listen address")
 	fs.StringVar(&cfg.NATSListen, "nats-listen", "", "embedded NATS: also accept NATS clients on this address (e.g. 127.0.0.1:4222)")
 	fs.Int64Var(&cfg.SegmentSize, "segment-size", 1<<30, "roll segment files at this size in bytes")
+	backgroundFlags(fs, &cfg)
 	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate file: serve HTTPS (with --tls-key)")
 	fs.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key file for --tls-cert")
 	fs.StringVar(&cfg.MetricsListen, "metrics-listen", "", "serve Prometheus metrics at /metrics on this address (off by default)")
 	debugListen := fs.String("debug-listen", "", "serve Go profiling (/debug/pprof) on this address; off by default, never expose it")
 	fs.Int64Var(&cfg.MinPartSize, testMinPartSize, 0, "TEST ONLY: minimum multipart part size in bytes (S3: 5 MiB)")
-	hideFlags(fs, testMinPartSize)
+	crashAt := fs.String(testCrashAt, "", "TEST ONLY: exit at once at this compaction step")
+	hideFlags(fs, testMinPartSize, testCrashAt)
 	domains := fs.String("domain", "", "comma-separated domains for virtual-host style requests (<bucket>.<domain>)")
 	var webhooks, natsSubjects repeated
 	fs.Var(&webhooks, "notify-webhook", "notification destination ID=URL[,token=T][,timeout=D] (repeatable): arn:cairn:sqs::ID:webhook")
@@ -88,6 +92,9 @@ func serverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		cfg.Domains = strings.Split(*domains, ",")
 	}
 	cfg.Logger, cfg.Stdout = lg, stdout
+	if *crashAt != "" {
+		cfg.Compaction.Hook = crashHook(*crashAt)
+	}
 	cfg.Root = server.RootCredentials{AccessKey: os.Getenv("CAIRN_ROOT_ACCESS_KEY"), SecretKey: os.Getenv("CAIRN_ROOT_SECRET_KEY")}
 	cfg.MasterKey = os.Getenv("CAIRN_MASTER_KEY")
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
@@ -116,9 +123,12 @@ func serverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	return 0
 }
 
-func rebuildCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// offlineCmd parses the flags of an offline tool (the server stopped) and
+// runs it until done or interrupted; run returns the exit status.
+func offlineCmd(ctx context.Context, name string, args []string, stderr io.Writer,
+	run func(ctx context.Context, cfg server.Config) int) int {
 	var cfg server.Config
-	fs := flag.NewFlagSet("cairn rebuild", flag.ContinueOnError)
+	fs := flag.NewFlagSet("cairn "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	level := serverFlags(fs, &cfg)
 	lg, ok := parse(fs, args, level, stderr)
@@ -128,8 +138,32 @@ func rebuildCmd(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	cfg.Logger = lg
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := server.Rebuild(ctx, cfg, stdout, isTerminal(stdout)); err != nil {
+	return run(ctx, cfg)
+}
+
+func rebuildCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return offlineCmd(ctx, "rebuild", args, stderr, func(ctx context.Context, cfg server.Config) int {
+		if err := server.Rebuild(ctx, cfg, stdout, isTerminal(stdout)); err != nil {
+			fmt.Fprintln(stderr, "cairn:", err)
+			return 1
+		}
+		return 0
+	})
+}
+
+func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return offlineCmd(ctx, "verify", args, stderr, func(ctx context.Context, cfg server.Config) int {
+		return verify(ctx, cfg, stdout, stderr)
+	})
+}
+
+func verify(ctx context.Context, cfg server.Config, stdout, stderr io.Writer) int {
+	problems, err := server.Verify(ctx, cfg, stdout)
+	if err != nil {
 		fmt.Fprintln(stderr, "cairn:", err)
+		return 1
+	}
+	if problems > 0 {
 		return 1
 	}
 	return 0
@@ -154,6 +188,48 @@ func serveDebug(addr string, lg *slog.Logger) {
 	lg.Info("debug endpoint", "addr", addr)
 	if err := srv.ListenAndServe(); err != nil {
 		lg.Error("debug endpoint", "err", err)
+	}
+}
+
+// backgroundFlags registers the compaction and scrub flags.
+func backgroundFlags(fs *flag.FlagSet, cfg *server.Config) {
+	c, s := &cfg.Compaction, &cfg.Scrub
+	fs.Float64Var(&c.Threshold, "compaction-threshold", server.DefaultCompactionThreshold,
+		"rewrite a sealed segment once this fraction of it is garbage (0 < x <= 1)")
+	fs.Int64Var(&c.Rate, "compaction-rate", server.DefaultCompactionRate,
+		"bytes per second compaction may read plus write; 0 turns compaction off, -1 removes the limit")
+	fs.DurationVar(&c.Grace, "compaction-grace", server.DefaultCompactionGrace,
+		"leave segments sealed, and records dead, for less than this alone")
+	fs.DurationVar(&c.Interval, "compaction-interval", server.DefaultCompactionInterval, "how often to look for segments to compact")
+	fs.Int64Var(&s.Rate, "scrub-rate", server.DefaultScrubRate, "bytes per second the scrub reads to verify data at rest; 0 turns it off")
+	fs.DurationVar(&s.Interval, "scrub-interval", server.DefaultScrubInterval, "start a scrub pass at most this often")
+}
+
+// listFlag collects a repeated (or comma-separated) flag.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l = append(*l, s)
+		}
+	}
+	return nil
+}
+
+// testCrashAt is a hidden flag for tests (cmd/internal/crash): the process
+// exits at once, as if killed, when compaction reaches the named step.
+const testCrashAt = "test-crash-at"
+
+func crashHook(step string) func(string) error {
+	return func(s string) error {
+		if s == step {
+			fmt.Fprintf(os.Stderr, "cairn: %s: exiting at compaction step %s\n", testCrashAt, s)
+			os.Exit(86)
+		}
+		return nil
 	}
 }
 

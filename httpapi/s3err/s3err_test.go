@@ -81,6 +81,20 @@ func TestConfigErrorsKeepTheirCodeAndReason(t *testing.T) {
 	}
 }
 
+// Disk trouble: a full or unavailable disk is a retryable 503; data that
+// fails its checksums is a 500 that says so.
+func TestDiskErrors(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		code Code
+	}{{engine.ErrNoSpace, ServiceUnavailable}, {engine.ErrDiskUnavailable, ServiceUnavailable}, {engine.ErrCorruptData, InternalError}} {
+		e := FromError(fmt.Errorf("wrapped: %w", c.err))
+		if e.Code != c.code || e.Message == "" {
+			t.Errorf("%v maps to %v %q, want %v with a message", c.err, e.Code, e.Message, c.code)
+		}
+	}
+}
+
 func TestChecksumMismatchNamesTheAlgorithm(t *testing.T) {
 	e := FromError(&engine.ChecksumMismatchError{Algorithm: "CRC32C"})
 	if e.Code != BadDigest || !strings.Contains(e.message(), "CRC32C") {

@@ -25,6 +25,7 @@ func samples() map[string]*Event {
 	obj := hdr
 	obj.Key = "holiday/beach 01.jpg"
 	admin := Header{ID: hdr.ID, Time: t0, Actor: "AKIDEXAMPLE"}
+	sys := Header{ID: hdr.ID, Time: t0}
 	const mpID = "188a1b2c3d4e5f600123456789abcdef"
 	ver := obj
 	ver.VersionID = "188a1b2c3d4e5f60fedcba9876543210"
@@ -80,6 +81,9 @@ func samples() map[string]*Event {
 			}}},
 		TypeObjectReplication: {Header: versioned(obj), Payload: &ObjectReplicated{Dest: "paris:photos-copy", Status: ReplicationFailed,
 			Seq: 163, Reason: "AccessDenied"}},
+		TypeSegmentRelocated: {Header: sys, Payload: &SegmentRelocated{Node: "n1", Moves: []Move{
+			{Record: hdr.ID, Length: 5, From: Place{Disk: 1, Segment: 7, Offset: 4096}, To: Place{Disk: 2, Segment: 12, Offset: 64}}}}},
+		TypeSegmentRetired: {Header: sys, Payload: &SegmentRetired{Node: "n1", Disk: 1, Segment: 7}},
 	}
 }
 

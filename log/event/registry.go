@@ -83,6 +83,8 @@ var registry = map[string]typeInfo{
 	TypeBucketNotification: {versions: []version{jsonVersion[BucketNotification](nil)}},
 	TypeBucketReplication:  {versions: []version{jsonVersion[BucketReplication](nil)}},
 	TypeObjectReplication:  {versions: []version{jsonVersion[ObjectReplicated](nil)}},
+	TypeSegmentRelocated:   {versions: []version{jsonVersion[SegmentRelocated](nil)}},
+	TypeSegmentRetired:     {versions: []version{jsonVersion[SegmentRetired](nil)}},
 }
 
 // Types returns every registered type name with its current version.

@@ -4,8 +4,11 @@
 // self-describing records into the active segment; the caller gets back a
 // Locator (disk, segment, offset, length, record id) that it records in an
 // event elsewhere. Segments are rolled at Options.SegmentSize, sealed once
-// their last in-flight writer has finished, and never modified afterwards
-// (a later compactor copies live records out and Retires whole segments).
+// their last in-flight writer has finished, and never modified afterwards.
+// Compaction (engine/blob) copies live records out through the ordinary
+// Create/Write/Commit path, keeping their record ids (block checksums are
+// seeded by record id and block index, not by place, so a copied record
+// verifies wherever it lands), and Retires whole segments.
 //
 // # Files
 //
@@ -84,6 +87,10 @@
 //	length   = R, the seal's own offset (= end of the last record)
 //	created  = time of sealing; blocksize = 0; mark = 0
 //
+// Every record of a segment was committed before its seal, so the seal's
+// time (SegmentInfo.SealedAt) bounds how recent its records are;
+// compaction leaves recently sealed segments alone for a grace period.
+//
 // # Write path and fsync protocol
 //
 //  0. Open: MkdirAll, then fsync the parent directory so that the segment
@@ -92,7 +99,7 @@
 //     fsync the directory. Only then does it become the active segment, so
 //     no record in it is acknowledged before the file is durable.
 //  2. Create: under Store.mu reserve [R, R+size) at the tail of the active
-//     segment and write the record header there (the only I/O under the
+//     segment of the record's lane and write the record header there (the only I/O under the
 //     store lock). Headers are therefore written in offset order and a scan
 //     can always walk from header to header. A record that does not fit
 //     rolls the segment first (a record larger than SegmentSize gets a
@@ -116,6 +123,13 @@
 //     fdatasyncs, renames NNN.open to NNN.seg and fsyncs the directory.
 //  6. Abort rewrites the mark word with abandonMark(id); the record remains
 //     walkable (its size is in its header) and is garbage.
+//
+// There are two lanes (CreateIn), each with its own active segment and
+// group commit: foreground writes, and background copies (compaction), so
+// that a copy's fdatasync never delays a client's write, and moved (cold)
+// records are kept apart from new ones. A background writer also starts
+// writeback (sync_file_range) after each batch it writes, so that dirty
+// copy data never piles up for the next fdatasync or journal commit.
 //
 // Since fdatasync flushes everything written to the file before it, an
 // acknowledged record implies that every header before it is durable, so

@@ -112,6 +112,12 @@ func recordSize(length int64, bs int) int64 {
 	return (n + 7) &^ 7
 }
 
+// RecordFootprint is the on-disk size of a data record of length payload
+// bytes written with the default block size (64 KiB): header, payload,
+// block checksums and padding. Liveness accounting uses it, so that a
+// segment whose records are all live has almost no garbage.
+func RecordFootprint(length int64) int64 { return recordSize(length, defaultBlockSize) }
+
 // blockOffset is the offset of block i relative to the record header.
 func blockOffset(i int64, bs int) int64 {
 	return headerSize + i*int64(bs+sumSize)

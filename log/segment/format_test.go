@@ -64,6 +64,9 @@ func TestRecordSize(t *testing.T) {
 			t.Errorf("recordSize(%d, %d) = %d, want %d", c.length, c.bs, got, c.want)
 		}
 	}
+	if got := RecordFootprint(4096); got != 4168 {
+		t.Errorf("RecordFootprint(4096) = %d, want 4168", got)
+	}
 }
 
 func TestHeaderRoundTrip(t *testing.T) {

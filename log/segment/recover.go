@@ -142,7 +142,7 @@ func (s *Store) loadSealed(e dirEntry) (*segment, error) {
 			if h, cerr = decodeHeader(b[:], e.id, off); cerr == nil && h.kind != kindSeal {
 				cerr = corruptf(e.id, off, "no seal record at end of sealed segment")
 			}
-			seg.tail, seg.records = off, h.sealRecords()
+			seg.tail, seg.records, seg.sealedAt = off, h.sealRecords(), time.Unix(0, h.created)
 		}
 	}
 	if cerr != nil {
@@ -215,12 +215,14 @@ func (s *Store) recoverOpen(e dirEntry) (*segment, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.writeSeal(f, e.id, sealAt, records, e.name); err != nil {
+	sealedAt := time.Now()
+	if err := s.writeSeal(f, e.id, sealAt, records, e.name, sealedAt); err != nil {
 		return nil, err
 	}
 	s.log.Info("segment: recovered unsealed segment", "segment", e.id, "records", records,
 		"end", end, "torn_bytes", size-end)
 	seg.state, seg.name, seg.tail, seg.size, seg.records = stSealed, segName(e.id, true), sealAt, sealAt+headerSize, records
+	seg.sealedAt = sealedAt
 	return seg, nil
 }
 
@@ -277,9 +279,9 @@ func (s *Store) cutTail(f vfs.File, seg uint64, end, size int64) (int64, error) 
 
 // writeSeal writes the seal record at off, makes it durable and renames the
 // file to its sealed name.
-func (s *Store) writeSeal(f vfs.File, seg uint64, off, records int64, name string) error {
+func (s *Store) writeSeal(f vfs.File, seg uint64, off, records int64, name string, now time.Time) error {
 	var b [headerSize]byte
-	h := sealHeader(records, off, time.Now())
+	h := sealHeader(records, off, now)
 	h.encode(b[:], seg, off)
 	if _, err := f.WriteAt(b[:], off); err != nil {
 		return fmt.Errorf("segment: write seal of segment %d: %w", seg, err)
@@ -315,7 +317,8 @@ func (s *Store) seal(seg *segment) error {
 	seg.fileMu.Lock()
 	f := seg.file
 	seg.fileMu.Unlock()
-	err := s.writeSeal(f, seg.id, off, records, name)
+	now := time.Now()
+	err := s.writeSeal(f, seg.id, off, records, name, now)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err != nil {
@@ -326,7 +329,7 @@ func (s *Store) seal(seg *segment) error {
 		s.log.Error("segment: seal failed; segment left for recovery", "segment", seg.id, "err", err)
 		return err
 	}
-	seg.state, seg.name, seg.size = stSealed, segName(seg.id, true), off+headerSize
+	seg.state, seg.name, seg.size, seg.sealedAt = stSealed, segName(seg.id, true), off+headerSize, now
 	s.log.Debug("segment: sealed", "segment", seg.id, "records", records, "size", off+headerSize)
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
 )
@@ -248,6 +249,9 @@ func TestReopenAndBlockSizeChange(t *testing.T) {
 		if !si.Sealed || si.Err != nil {
 			t.Fatalf("segment not sealed after Close: %+v", si)
 		}
+		if si.SealedAt.Before(si.Created) || si.SealedAt.After(time.Now()) {
+			t.Fatalf("segment %d: sealed at %v, created %v", si.ID, si.SealedAt, si.Created)
+		}
 	}
 	var n int
 	for _, si := range segs {
@@ -319,5 +323,48 @@ func TestOptionsValidation(t *testing.T) {
 	}
 	if _, err := Open(Options{FS: fs, Dir: "/d"}); err == nil {
 		t.Fatal("second Open of a locked directory succeeded")
+	}
+}
+
+// Each lane fills its own active segment; both seal on Close and read
+// back after reopening.
+func TestLanesHaveTheirOwnSegments(t *testing.T) {
+	fs := vfs.NewMem()
+	opts := memOpts(fs)
+	s, err := Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fg := put(t, s, rid(1), payload(rid(1), 500), 0)
+	w, err := s.CreateIn(context.Background(), LaneBackground, rid(2), 700)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(payload(rid(2), 700)); err != nil {
+		t.Fatal(err)
+	}
+	bg, err := w.Commit(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fg.Segment == bg.Segment {
+		t.Fatalf("both lanes wrote to segment %d", fg.Segment)
+	}
+	if active := s.Segments(); len(active) != 2 || !active[0].Active || !active[1].Active {
+		t.Fatalf("segments %+v", active)
+	}
+	if _, err := s.CreateIn(context.Background(), 7, rid(3), 1); !errors.Is(err, ErrRange) {
+		t.Fatalf("unknown lane: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openStore(t, opts)
+	mustRead(t, s, fg, 0, -1, payload(rid(1), 500))
+	mustRead(t, s, bg, 0, -1, payload(rid(2), 700))
+	for _, si := range s.Segments() {
+		if !si.Sealed {
+			t.Fatalf("segment %d not sealed by Close", si.ID)
+		}
 	}
 }

@@ -24,6 +24,19 @@ type Options struct {
 	Logger      *slog.Logger // nil => discard
 }
 
+// Lane selects which active segment a record goes to. Each lane has its
+// own active segment (and so its own group commit): background copies
+// (compaction) never share an fdatasync with foreground writes, and the
+// data they move, colder than new writes, is kept apart from them.
+type Lane uint8
+
+// Lanes.
+const (
+	LaneForeground Lane = iota
+	LaneBackground
+	numLanes
+)
+
 // segState is the life cycle of a segment.
 type segState uint8
 
@@ -39,6 +52,8 @@ const (
 type segment struct {
 	id      uint64
 	created time.Time
+
+	sealedAt time.Time // (mu) when the seal record was written; zero until sealed
 
 	name    string   // (mu) current file name
 	state   segState // (mu)
@@ -79,7 +94,7 @@ type Store struct {
 
 	mu      sync.Mutex
 	segs    map[uint64]*segment
-	active  *segment
+	active  [numLanes]*segment // per lane: the segment new records go to
 	nextSeg uint64
 	closed  bool
 	hdrBuf  [headerSize]byte // header scratch for reserve
@@ -91,12 +106,15 @@ type SegmentInfo struct {
 	Path    string
 	Size    int64 // bytes in use: the tail for unsealed segments, the file size once sealed
 	Sealed  bool
-	Active  bool // the segment new records go to
+	Active  bool // a segment new records go to (in either lane)
 	Records int64
 	Writers int // reservations still open
 	Refs    int // references: the Store's own, writers and readers
 	Created time.Time
-	Err     error // non-nil if the segment is corrupt or failed
+	// SealedAt is the time in the seal record (zero until sealed). Every
+	// record of the segment was committed before it.
+	SealedAt time.Time
+	Err      error // non-nil if the segment is corrupt or failed
 }
 
 func segName(id uint64, sealed bool) string {
@@ -197,7 +215,7 @@ func (s *Store) Close() error {
 			toSeal = append(toSeal, seg)
 		}
 	}
-	s.active = nil
+	s.active = [numLanes]*segment{}
 	s.mu.Unlock()
 	s.rollMu.Unlock()
 
@@ -231,8 +249,8 @@ func (s *Store) Segments() []SegmentInfo {
 	for _, seg := range s.segs {
 		si := SegmentInfo{
 			ID: seg.id, Path: s.fs.PathJoin(s.dir, seg.name), Size: seg.tail,
-			Sealed: seg.state == stSealed, Active: seg == s.active, Records: seg.records,
-			Writers: seg.writers, Refs: seg.refs, Created: seg.created, Err: seg.corrupt,
+			Sealed: seg.state == stSealed, Active: seg == s.active[LaneForeground] || seg == s.active[LaneBackground], Records: seg.records,
+			Writers: seg.writers, Refs: seg.refs, Created: seg.created, SealedAt: seg.sealedAt, Err: seg.corrupt,
 		}
 		if si.Sealed {
 			si.Size = seg.size

@@ -31,14 +31,24 @@ type Writer struct {
 	cur     int        // payload bytes in the current block
 	curLen  int        // payload length of the current block
 
-	err  error // sticky failure
-	done bool
+	err       error // sticky failure
+	done      bool
+	writeback bool // start writeback after each flush (background lane)
 }
 
-// Create reserves space for a record of exactly length payload bytes and
-// writes its header. The returned Writer must be finished with Commit or
-// Abort; until then the segment it is in cannot be sealed.
+// Create reserves space for a record of exactly length payload bytes in
+// the foreground lane and writes its header. The returned Writer must be
+// finished with Commit or Abort; until then the segment it is in cannot
+// be sealed.
 func (s *Store) Create(ctx context.Context, id RecordID, length int64) (*Writer, error) {
+	return s.CreateIn(ctx, LaneForeground, id, length)
+}
+
+// CreateIn is Create in the given lane.
+func (s *Store) CreateIn(ctx context.Context, lane Lane, id RecordID, length int64) (*Writer, error) {
+	if lane >= numLanes {
+		return nil, fmt.Errorf("%w: lane %d", ErrRange, lane)
+	}
 	if length < 0 || length > MaxRecordLength {
 		return nil, fmt.Errorf("%w: record length %d", ErrRange, length)
 	}
@@ -47,29 +57,31 @@ func (s *Store) Create(ctx context.Context, id RecordID, length int64) (*Writer,
 	}
 	size := recordSize(length, s.blockSize)
 	for {
-		seg, off, observed, err := s.reserve(id, length, size)
+		seg, off, observed, err := s.reserve(lane, id, length, size)
 		if err != nil {
 			return nil, err
 		}
 		if seg != nil {
-			return s.newWriter(seg, id, off, length), nil
+			w := s.newWriter(seg, id, off, length)
+			w.writeback = lane == LaneBackground && !s.noSync
+			return w, nil
 		}
-		if err := s.roll(observed); err != nil {
+		if err := s.roll(lane, observed); err != nil {
 			return nil, err
 		}
 	}
 }
 
-// reserve takes [off, off+size) at the tail of the active segment and writes
-// the header there. It returns a nil segment (and the active segment it saw)
-// when a roll is needed first.
-func (s *Store) reserve(id RecordID, length, size int64) (*segment, int64, *segment, error) {
+// reserve takes [off, off+size) at the tail of the lane's active segment
+// and writes the header there. It returns a nil segment (and the active
+// segment it saw) when a roll is needed first.
+func (s *Store) reserve(lane Lane, id RecordID, length, size int64) (*segment, int64, *segment, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil, 0, nil, ErrClosed
 	}
-	a := s.active
+	a := s.active[lane]
 	if a == nil || a.failed != nil || (a.tail > DataStart && a.tail+size > s.segSize) {
 		return nil, 0, a, nil
 	}
@@ -88,9 +100,9 @@ func (s *Store) reserve(id RecordID, length, size int64) (*segment, int64, *segm
 	return a, off, nil, nil
 }
 
-// roll replaces observed as the active segment by a new one, unless another
-// goroutine did so already.
-func (s *Store) roll(observed *segment) error {
+// roll replaces observed as the lane's active segment by a new one, unless
+// another goroutine did so already.
+func (s *Store) roll(lane Lane, observed *segment) error {
 	s.rollMu.Lock()
 	defer s.rollMu.Unlock()
 	s.mu.Lock()
@@ -98,7 +110,7 @@ func (s *Store) roll(observed *segment) error {
 		s.mu.Unlock()
 		return ErrClosed
 	}
-	if s.active != observed {
+	if s.active[lane] != observed {
 		s.mu.Unlock()
 		return nil
 	}
@@ -113,7 +125,7 @@ func (s *Store) roll(observed *segment) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.segs[id] = seg
-	s.active = seg
+	s.active[lane] = seg
 	if observed != nil && observed.state == stActive {
 		observed.state = stRolled
 		s.sealIfIdleLocked(observed)
@@ -270,6 +282,12 @@ func (w *Writer) flush() error {
 	}
 	w.first = w.block
 	w.fill = 0
+	if w.writeback {
+		// Start writing back what this record has written so far, so
+		// that its commit (and anyone's journal commit meanwhile) finds
+		// little dirty data. A hint: errors show at Commit's fdatasync.
+		_, _ = w.f.SyncTo(off + int64(len(w.buf)))
+	}
 	return nil
 }
 

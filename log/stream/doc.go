@@ -18,7 +18,8 @@
 //	s3.iam.u.<namehash>          a user (created, updated, deleted)
 //	s3.iam.k.<keyhash>           an access key (created, updated, deleted)
 //	s3.mp.<bucketID>.<uploadID>  one multipart upload: created, parts, abort
-//	s3.sys.<kind>                system events: compaction, snapshots (reserved)
+//	s3.sys.seg.<nodehash>        one node's compaction: relocations, retired segments
+//	s3.sys.<kind>                other system events: snapshots (reserved)
 //
 // Raw bucket names and keys never appear in subjects: they may contain '.',
 // '*', '>', spaces and any UTF-8. keyhash and namehash are xxh3-128 in 32

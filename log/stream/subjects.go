@@ -56,3 +56,7 @@ func UploadSubject(bucketID, uploadID string) string {
 func ReplicationStatusSubject(bucketID, key string) string {
 	return "s3.rs." + bucketID + "." + Hash(key)
 }
+
+// SegmentsSubject carries one node's segment events (relocations and
+// retirements by its compactor).
+func SegmentsSubject(node string) string { return "s3.sys.seg." + Hash(node) }

@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 
@@ -21,13 +20,14 @@ func (c *Catalog) Apply(events []*event.Event, sync bool) error {
 		return err
 	}
 	b := &tx{Batch: c.db.NewIndexedBatch(), c: c, buckets: map[string]Bucket{},
-		iam: iamChanges{users: map[string]*User{}, keys: map[string]*Key{}}}
+		iam: iamChanges{users: map[string]*User{}, keys: map[string]*Key{}}, moved: map[string]SegmentState{}}
 	defer b.Close()
 	last := applied
 	for _, ev := range events {
 		if ev.Seq <= last {
 			continue
 		}
+		b.ev = ev
 		if err := apply(b, ev); err != nil {
 			return fmt.Errorf("catalog: apply seq %d (%s): %w", ev.Seq, ev.Payload.EventType(), err)
 		}
@@ -48,18 +48,21 @@ func (c *Catalog) Apply(events []*event.Event, sync bool) error {
 	}
 	c.mu.Lock()
 	maps.Copy(c.mu.buckets, b.buckets)
+	maps.Copy(c.mu.moved, b.moved)
 	c.commitIAMLocked(b.iam)
 	c.mu.Unlock()
 	return nil
 }
 
-// tx is one Apply's batch plus the bucket records it changed, which become
-// visible to readers once the batch is committed.
+// tx is one Apply's batch plus the bucket records and segment states it
+// changed, which become visible to readers once the batch is committed.
 type tx struct {
 	*pebble.Batch
 	c       *Catalog
+	ev      *event.Event // the event being applied
 	buckets map[string]Bucket
 	iam     iamChanges
+	moved   map[string]SegmentState
 }
 
 func (b *tx) bucket(name string) (Bucket, bool) {
@@ -131,6 +134,10 @@ func apply(b *tx, ev *event.Event) error {
 		return applyBucketReplication(b, ev, p)
 	case *event.ObjectReplicated:
 		return applyObjectReplicated(b, ev, p)
+	case *event.SegmentRelocated:
+		return applyRelocated(b, p)
+	case *event.SegmentRetired:
+		return applyRetired(b, p)
 	}
 	return nil
 }
@@ -324,53 +331,6 @@ func replaceObject(b *tx, key []byte) error {
 		return err
 	}
 	return addLiveness(b, old.Extents, -1)
-}
-
-// addLiveness adds (sign +1) or removes (-1) one reference per extent to
-// the liveness of the extents' segments. Extents in one segment are summed
-// first, so an object of many parts costs one update per segment.
-func addLiveness(b *tx, extents []event.Extent, sign int64) error {
-	type delta struct {
-		key            []byte
-		bytes, records int64
-	}
-	var deltas []delta
-	index := map[string]int{}
-	for _, e := range extents {
-		k := livenessKey(e.Node, e.Disk, e.Segment)
-		i, ok := index[string(k)]
-		if !ok {
-			i = len(deltas)
-			index[string(k)] = i
-			deltas = append(deltas, delta{key: k})
-		}
-		deltas[i].bytes += sign * e.Length
-		deltas[i].records += sign
-	}
-	for _, d := range deltas {
-		if err := updateLiveness(b, d.key, d.bytes, d.records); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func updateLiveness(b *tx, k []byte, dBytes, dRecords int64) error {
-	var bytes, records uint64
-	v, closer, err := b.Get(k)
-	switch {
-	case err == nil:
-		bytes, records = u64(v), u64(v[8:])
-		closer.Close()
-	case !errors.Is(err, pebble.ErrNotFound):
-		return err
-	}
-	bytes = uint64(int64(bytes) + dBytes)
-	records = uint64(int64(records) + dRecords)
-	if records == 0 {
-		return b.Delete(k, nil)
-	}
-	return b.Set(k, append(be64(bytes), be64(records)...), nil)
 }
 
 // applyBucketNotification records a new notification configuration version

@@ -90,6 +90,9 @@ type Catalog struct {
 		sync.RWMutex
 		buckets map[string]Bucket
 		iam     iam
+		// moved mirrors "T": segments compaction moved records out of,
+		// which Locate must look through.
+		moved map[string]SegmentState
 	}
 }
 
@@ -125,6 +128,9 @@ func Open(o Options) (*Catalog, error) {
 	}
 	if err == nil {
 		err = c.loadIAM()
+	}
+	if err == nil {
+		err = c.loadMoved()
 	}
 	if err != nil {
 		_ = db.Close()

@@ -10,15 +10,20 @@
 // wall clock, no randomness, no segment reads. Rebuilding from sequence 1
 // therefore gives byte-identical contents, which Dump makes checkable.
 //
-// # Key layout (format 2)
+// # Key layout (format 3)
 //
 //	"\x00applied"                   -> u64 BE: last applied stream sequence
-//	"\x00format"                    -> u64 BE: this layout's version (2)
+//	"\x00format"                    -> u64 BE: this layout's version (3)
 //	"B" name                        -> Bucket JSON (live or tombstone)
 //	"O" bucketID[16] key            -> Object JSON: the current object
 //	"L" bucketID[16]                -> u64 BE: seq of the bucket's last object event
 //	"K" bucketID[16] key            -> u64 BE: seq of the last event on the key's subject
 //	"S" node 0x00 disk[2] seg[8]    -> u64 BE live bytes, u64 BE live records
+//	"R" recordID[16]                -> disk[2] seg[8] off[8] len[8] refs[8] dead[8] node:
+//	                                   a segment record's current place and references
+//	"G" node 0x00 disk[2] seg[8] recordID[16]
+//	                                -> empty: the records "R" places in that segment
+//	"T" node 0x00 disk[2] seg[8]    -> u8: 1 records were relocated out, 2 retired
 //	"Iu" name                       -> User JSON
 //	"Ik" access key                 -> Key JSON (secret sealed)
 //	"U" bucketID[16] esc(key) 0x00 0x01 uploadID[16]
@@ -65,7 +70,7 @@
 // reason (a consumer may still be delivering the incarnation's last events);
 // they are small and few, and go when the log itself is trimmed.
 //
-// # Versions (format 2)
+// # Versions
 //
 // A key's versions are ordered newest first by order: the version's time
 // in nanoseconds (big endian) and the random half of its id, or zeros for
@@ -98,18 +103,38 @@
 // as one, and object.replication events (on their own subject) move a
 // destination to COMPLETED or FAILED without touching "K" or "L".
 //
-// "S" is segment liveness (live bytes per segment), kept in the same batch
-// as the objects that reference the bytes; compaction reads it. Every
-// reference counts: every version's extents (current or not; delete
-// markers have none), and a stored part's, so the bytes
-// of an aborted upload, of parts left out of a completion and of a replaced
-// part stop counting when that happens (a completion's object takes over
-// the references of the parts it uses, in the same batch).
+// "R", "G" and "S" are segment liveness, kept in the same batch as the
+// index entries that reference the bytes; compaction reads them. Every
+// reference counts (addLiveness): an object's extents and a stored part's,
+// one per extent, so the bytes of an aborted upload, of parts left out of
+// a completion and of a replaced part stop counting when that happens (a
+// completion's object takes over the references of the parts it uses, in
+// the same batch). References are counted per record ("R" refs): a record
+// shared by copies and by parts made with UploadPartCopy is live while any
+// reference remains. "S" sums, per segment, the on-disk size
+// (segment.RecordFootprint) of the referenced records placed in it, so a
+// segment's garbage is its file size minus its live bytes: dead records,
+// aborted writes, and bytes a crash left without an event, which no "R"
+// ever names. "R" dead is the time (from the event, in ns) when refs last
+// fell to zero; compaction copies records that died less than a grace
+// period ago, in case another gateway's copy still references them.
 //
 // A version stops counting only when it is removed for good: deleted by
 // id, replaced as the null version, or dropped with its bucket; becoming
-// non-current changes nothing.
+// non-current changes nothing (delete markers reference no bytes).
 //
-// A store written with another format (format 1, from before versions)
-// is refused with ErrFormat: rebuild it from the log (cairn rebuild).
+// Records never move in object, version or part entries: extents keep the place
+// they were written at, and "R" has the place now. segment.relocated
+// moves a record only if "R" still has it at the move's origin (a newer
+// relocation wins; a stale or replayed one changes nothing) and moves its
+// live bytes with it; the origin segment is then marked in "T", and
+// Locate resolves an extent through "R" only when its segment is marked
+// there (an in-memory set), so reads of never-compacted segments cost no
+// lookup. segment.retired drops the "R" and "G" entries of the segment's
+// unreferenced records and marks it retired.
+//
+// A store written with another format (1: before versions and record
+// liveness; 2: a development layout with only one of them) is refused with
+// ErrFormat: rebuild it from the log (cairn rebuild; cairn server does so
+// by itself at start).
 package catalog

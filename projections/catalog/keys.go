@@ -6,7 +6,7 @@ import (
 	"fmt"
 )
 
-const format = 2
+const format = 3
 
 var (
 	keyApplied = []byte("\x00applied")
@@ -25,6 +25,10 @@ const (
 	prefixNull     = 'Z'
 	prefixNotify   = 'N'
 	prefixReplConf = 'X'
+
+	prefixRecord     = 'R'
+	prefixSegRecords = 'G'
+	prefixSegState   = 'T'
 )
 
 // rawID decodes a 32-hex bucket id into its fixed-width key form.
@@ -64,13 +68,6 @@ func configKey(kind byte, rid []byte, seq uint64) []byte {
 
 func lastObjKey(rid []byte) []byte {
 	return append([]byte{prefixLastObj}, rid...)
-}
-
-func livenessKey(node string, disk uint16, seg uint64) []byte {
-	k := make([]byte, 0, 12+len(node))
-	k = append(append(append(k, prefixLiveness), node...), 0)
-	k = binary.BigEndian.AppendUint16(k, disk)
-	return binary.BigEndian.AppendUint64(k, seg)
 }
 
 // prefixEnd returns the smallest key greater than every key with prefix p,

@@ -28,13 +28,13 @@ func liveness(t *testing.T, c *Catalog, seg uint64) (bytes, records uint64) {
 
 func part(id string, n int, size int64, seg uint64) *event.MultipartPart {
 	return &event.MultipartPart{UploadID: id, Number: n, Size: size, ETag: fmt.Sprint("etag", n, "-", seg),
-		Extents: []event.Extent{{Node: "n", Segment: seg, Length: size, Record: "r"}}}
+		Extents: []event.Extent{{Node: "n", Segment: seg, Length: size, Record: recID(seg, size)}}}
 }
 
 func completion(id string, segs ...uint64) *event.ObjectPut {
 	p := &event.ObjectPut{UploadID: id, ETag: "x-2"}
 	for i, s := range segs {
-		p.Extents = append(p.Extents, event.Extent{Node: "n", Segment: s, Length: 10, Record: "r"})
+		p.Extents = append(p.Extents, event.Extent{Node: "n", Segment: s, Length: 10, Record: recID(s, 10)})
 		p.Parts = append(p.Parts, event.PartInfo{Number: i + 1, Size: 10})
 		p.Size += 10
 	}

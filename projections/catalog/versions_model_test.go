@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cairnstore/cairn/log/event"
+	"github.com/cairnstore/cairn/log/segment"
 	"github.com/cairnstore/cairn/projections/catalog/listmodel"
 )
 
@@ -60,8 +62,15 @@ func randomHistory(t *testing.T, keys []string, n int) (*Catalog, versionModel, 
 	f := &feed{}
 	m := versionModel{}
 	f.add("b", bid, "", &event.BucketCreated{Region: "r", Owner: "AK"})
+	records := 0
+	newPut := func(size int64) *event.ObjectPut { // each version its own record
+		records++
+		p := put(size, 1)
+		p.Extents[0].Record = fmt.Sprintf("%016x%016x", 1<<40, records)
+		return p
+	}
 	for _, k := range keys[:len(keys)/4] {
-		ev := f.add("b", bid, k, put(1, 1))
+		ev := f.add("b", bid, k, newPut(1))
 		m.apply(k, modelVersion{id: NullVersion, ord: nullOrder(ev.Time), size: 1}, false)
 	}
 	f.add("b", bid, "", &event.BucketVersioningSet{Status: event.VersioningEnabled})
@@ -74,7 +83,7 @@ func randomHistory(t *testing.T, keys []string, n int) (*Catalog, versionModel, 
 		}
 		switch op := r.IntN(10); {
 		case op < 6:
-			f.addV(k, v.id, put(v.size, 1))
+			f.addV(k, v.id, newPut(v.size))
 		case op < 8:
 			v.marker = true
 			f.addV(k, v.id, &event.ObjectMarkerCreated{})
@@ -204,7 +213,7 @@ func checkCurrent(t *testing.T, c *Catalog, m versionModel, keys []string) {
 		vs := m[k]
 		for _, v := range vs {
 			if !v.marker {
-				bytes, records = bytes+uint64(v.size), records+1
+				bytes, records = bytes+uint64(segment.RecordFootprint(v.size)), records+1
 			}
 		}
 		o, found, err := c.Object(bid, k)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cairnstore/cairn/log/event"
+	"github.com/cairnstore/cairn/log/segment"
 )
 
 // vidAt is a real version id made at time t (as the engine makes them).
@@ -107,8 +108,8 @@ func TestVersionHistoryFolds(t *testing.T) {
 			t.Fatalf("step %d: versions %q, want %q", i, got, s.want)
 		}
 	}
-	// Only v3's 7 bytes are still referenced.
-	if got := live(t, c, 1); got != "7 bytes in 1 records" {
+	// Only v3's record (7 bytes) is still referenced.
+	if got, want := live(t, c, 1), fmt.Sprintf("%d bytes in 1 records", segment.RecordFootprint(7)); got != want {
 		t.Fatalf("segment 1: %s", got)
 	}
 }

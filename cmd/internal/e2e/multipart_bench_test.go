@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/cairnstore/cairn/cmd/internal/testserver"
@@ -24,10 +23,6 @@ func BenchmarkMultipartUpload1GiB(b *testing.B) {
 	ts := testserver.Start(b)
 	data := randBytes(b, 1<<30)
 	mkBucket(b, ts.S3(b), "bench-mp")
-	lean := func(o *s3.Options) {
-		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
-		o.APIOptions = append(o.APIOptions, v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware)
-	}
 	b.Run("lean/single-put", func(b *testing.B) { // the baseline: one PutObject of 1 GiB
 		c := ts.S3(b, lean)
 		b.SetBytes(int64(len(data)))

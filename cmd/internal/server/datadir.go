@@ -24,7 +24,9 @@ import (
 //	<data>/master.key        generated master key sealing users' secrets (mode 0600)
 //	<data>/nats/             embedded JetStream store: the event log
 //	<data>/index/            Pebble projections (rebuildable from the log)
-//	<data>/segments/         object bytes (disk 0)
+//	<data>/segments/         object bytes (disk 0; with --disk only read and compacted)
+//	<data>/disks.json        the next disk number to hand out (engine/blob)
+//	<disk>/CAIRN-DISK        each disk's node and number, whatever the --disk order
 const (
 	lockFile      = "LOCK"
 	nodeFile      = "node"

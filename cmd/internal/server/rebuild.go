@@ -2,12 +2,16 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/cairnstore/cairn/log/stream"
 	"github.com/cairnstore/cairn/projections/catalog"
 	"github.com/cairnstore/cairn/projections/runner"
 )
@@ -30,6 +34,12 @@ func Rebuild(ctx context.Context, cfg Config, out io.Writer, terminal bool) erro
 		return err
 	}
 	defer log.Close()
+	return rebuildIndex(ctx, cfg, log, out, terminal)
+}
+
+// rebuildIndex rebuilds the index from log into a new directory and swaps
+// it in place of the old one.
+func rebuildIndex(ctx context.Context, cfg Config, log *stream.Log, out io.Writer, terminal bool) error {
 	tmp := filepath.Join(cfg.DataDir, indexDir+".rebuild")
 	if err := os.RemoveAll(tmp); err != nil {
 		return err
@@ -65,6 +75,30 @@ func Rebuild(ctx context.Context, cfg Config, out io.Writer, terminal bool) erro
 	fmt.Fprintf(out, "rebuilt the index from the log: %d events in %s (%.0f events/s), %d buckets\n",
 		p.Applied, p.Elapsed.Round(time.Millisecond), p.Rate, len(buckets))
 	return nil
+}
+
+// openIndex opens the index; one written with another key layout (an older
+// or newer binary's) is rebuilt from the log first, so a data directory
+// keeps working across an upgrade that changes the layout.
+func openIndex(ctx context.Context, cfg Config, log *stream.Log) (*catalog.Catalog, error) {
+	o := catalog.Options{Dir: filepath.Join(cfg.DataDir, indexDir), Logger: cfg.Logger}
+	cat, err := catalog.Open(o)
+	if !errors.Is(err, catalog.ErrFormat) {
+		return cat, err
+	}
+	cfg.Logger.Warn("the index was written with another layout: rebuilding it from the event log", "err", err)
+	if err := rebuildIndex(ctx, cfg, log, logWriter{cfg.Logger}, false); err != nil {
+		return nil, fmt.Errorf("rebuilding the index: %w", err)
+	}
+	return catalog.Open(o)
+}
+
+// logWriter turns progress lines into info log lines.
+type logWriter struct{ l *slog.Logger }
+
+func (w logWriter) Write(p []byte) (int, error) {
+	w.l.Info(strings.TrimSpace(string(p)))
+	return len(p), nil
 }
 
 // swapIndex replaces the index with the rebuilt one. A crash in between

@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"github.com/cairnstore/cairn/engine"
+	"github.com/cairnstore/cairn/engine/blob"
 	"github.com/cairnstore/cairn/httpapi"
 	"github.com/cairnstore/cairn/log/metrics"
-	"github.com/cairnstore/cairn/log/segment"
 	"github.com/cairnstore/cairn/log/stream"
 	"github.com/cairnstore/cairn/notify"
 	"github.com/cairnstore/cairn/notify/relay"
@@ -40,14 +40,20 @@ const (
 
 // Config is everything cairn server needs.
 type Config struct {
-	DataDir       string
-	Listen        string
-	Region        string
-	NATSURL       string // external NATS; empty for embedded
-	NATSListen    string // embedded only: also open a NATS client port
-	NATSReplicas  int
-	Durability    string
-	SegmentSize   int64
+	DataDir      string
+	Listen       string
+	Region       string
+	NATSURL      string // external NATS; empty for embedded
+	NATSListen   string // embedded only: also open a NATS client port
+	NATSReplicas int
+	Durability   string
+	SegmentSize  int64
+	Disks        []string // data disks (--disk); none: <data>/segments only
+	// DiskFS, when set, gives the file system of each disk directory
+	// (tests inject faults); nil: the OS's.
+	DiskFS        func(dir string) vfs.FS
+	Compaction    CompactionConfig
+	Scrub         ScrubConfig
 	Domains       []string
 	MetricsListen string // serve Prometheus metrics on this address; empty: off
 	TLSCert       string // PEM certificate file: serve HTTPS when set (with TLSKey)
@@ -79,7 +85,9 @@ type Server struct {
 	log   *stream.Log
 	cat   *catalog.Catalog
 	run   *runner.Runner
-	segs  *segment.Store
+	blobs *blob.Set
+	comp  *blob.Compactor // nil when compaction is off
+	scrub *blob.Scrubber
 	ntf   *notify.Service
 	rep   *replicate.Service
 	ln    net.Listener
@@ -134,6 +142,9 @@ func (c *Config) defaults() error {
 	if err := c.Replicate.Check(); err != nil {
 		return err
 	}
+	if t := c.Compaction.Threshold; t < 0 || t > 1 {
+		return fmt.Errorf("--compaction-threshold must be in (0, 1], got %g", t)
+	}
 	switch c.Durability {
 	case "":
 		c.Durability = DurabilityPower
@@ -163,12 +174,10 @@ func (s *Server) openParts(ctx context.Context) error {
 	if s.log, err = OpenLog(ctx, cfg); err != nil {
 		return err
 	}
-	if s.cat, err = catalog.Open(catalog.Options{Dir: filepath.Join(cfg.DataDir, indexDir), Logger: cfg.Logger}); err != nil {
+	if s.cat, err = openIndex(ctx, cfg, s.log); err != nil {
 		return err
 	}
-	if s.segs, err = segment.Open(segment.Options{FS: vfs.Default, Dir: filepath.Join(cfg.DataDir, segsDir),
-		SegmentSize: cfg.SegmentSize, NoSync: cfg.Durability == DurabilityProcess,
-		Logger: cfg.Logger.With("component", "segments")}); err != nil {
+	if s.blobs, err = openBlobs(cfg, node, s.reg); err != nil {
 		return err
 	}
 	if err := s.catchUp(ctx); err != nil {
@@ -185,7 +194,7 @@ func (s *Server) openParts(ctx context.Context) error {
 	if err := s.startNotify(ctx); err != nil {
 		return err
 	}
-	eng, err := engine.New(engine.Options{Log: s.log, Catalog: s.cat, Runner: s.run, Segments: s.segs, Node: node,
+	eng, err := engine.New(engine.Options{Log: s.log, Catalog: s.cat, Runner: s.run, Blobs: s.blobs, Node: node,
 		Region: cfg.Region, Barrier: cfg.NATSURL != "", Logger: cfg.Logger, Destinations: s.ntf.HasARN, Sites: cfg.Replicate.IDs(),
 		Root: engine.RootCredentials{AccessKey: root.AccessKey, SecretKey: root.SecretKey}, MasterKey: mk,
 		MinPartSize: cfg.MinPartSize})
@@ -195,6 +204,7 @@ func (s *Server) openParts(ctx context.Context) error {
 	if err := s.startReplication(ctx, eng); err != nil {
 		return err
 	}
+	s.startBackground()
 	h := httpapi.New(httpapi.Options{Engine: eng, Region: cfg.Region,
 		Domains: cfg.Domains, Logger: cfg.Logger.With("component", "http"), Metrics: s.reg, SpoolDir: spool,
 		Listener: listener{s.ntf}, ListenKeepAlive: cfg.ListenKeepAlive, Replication: s.rep})
@@ -205,6 +215,23 @@ func (s *Server) openParts(ctx context.Context) error {
 	// server shuts down, or Shutdown would wait for them.
 	s.http.RegisterOnShutdown(s.ntf.CloseListens)
 	return nil
+}
+
+// openBlobs opens the node's disks: <data>/segments (disk 0) and --disk.
+func openBlobs(cfg Config, node string, reg *metrics.Registry) (*blob.Set, error) {
+	spec := func(dir string) blob.DiskSpec {
+		if cfg.DiskFS == nil {
+			return blob.DiskSpec{Dir: dir, FS: vfs.Default}
+		}
+		return blob.DiskSpec{Dir: dir, FS: cfg.DiskFS(dir)}
+	}
+	o := blob.Options{Node: node, DataDir: cfg.DataDir, Legacy: spec(filepath.Join(cfg.DataDir, segsDir)),
+		SegmentSize: cfg.SegmentSize, NoSync: cfg.Durability == DurabilityProcess,
+		Logger: cfg.Logger.With("component", "disks"), Metrics: reg}
+	for _, d := range cfg.Disks {
+		o.Disks = append(o.Disks, spec(d))
+	}
+	return blob.Open(o)
 }
 
 // OpenLog opens the event log as cfg describes (embedded or external).
@@ -299,14 +326,20 @@ func (s *Server) closeParts() error {
 	if s.ntf != nil {
 		s.ntf.Close()
 	}
+	if s.comp != nil {
+		s.comp.Stop()
+	}
+	if s.scrub != nil {
+		s.scrub.Stop()
+	}
 	if s.run != nil {
 		s.run.Stop()
 	}
 	if s.cat != nil {
 		errs = append(errs, s.cat.Close())
 	}
-	if s.segs != nil {
-		errs = append(errs, s.segs.Close())
+	if s.blobs != nil {
+		errs = append(errs, s.blobs.Close())
 	}
 	if s.log != nil {
 		s.log.Close()
