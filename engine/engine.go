@@ -20,7 +20,10 @@ type Options struct {
 	Runner  *runner.Runner
 	Blobs   *blob.Set // this node's disks
 	Node    string    // this node's id, recorded in the extents it writes
-	Region  string
+	// Peers reads bytes that other gateways sharing the log wrote
+	// (engine/peer); nil: such bytes are unavailable (ErrBlobUnavailable).
+	Peers  PeerReader
+	Region string
 	// Barrier makes every read first wait for the stream's last sequence:
 	// needed when several gateways share one NATS cluster, so that a read
 	// sees every write acknowledged by any of them before it began.

@@ -137,9 +137,6 @@ func (e *Engine) openExtents(ctx context.Context, extents []event.Extent, off, n
 	for _, x := range extents {
 		size := x.Bytes()
 		if n > 0 && off < size {
-			if x.Node != e.o.Node {
-				return nil, fmt.Errorf("%w: node %s", ErrBlobUnavailable, x.Node)
-			}
 			k := min(n, size-off)
 			parts = append(parts, part{x: x, off: x.Skip + off, n: k})
 			n -= k
@@ -197,6 +194,12 @@ func (r *extentReader) next() error {
 // the record and retire its segment between the lookup and the open; the
 // relocation is applied before the segment goes, so looking again finds it.
 func (e *Engine) openPart(ctx context.Context, p part) (io.ReadCloser, error) {
+	if p.x.Node != e.o.Node {
+		if e.o.Peers == nil {
+			return nil, fmt.Errorf("%w: node %s", ErrBlobUnavailable, p.x.Node)
+		}
+		return e.o.Peers.Open(ctx, p.x, p.off, p.n)
+	}
 	var err error
 	for range 3 {
 		var rc io.ReadCloser

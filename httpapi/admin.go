@@ -56,6 +56,20 @@ func adminUser(u engine.UserInfo) AdminUser {
 
 func isAdmin(r *http.Request) bool { return reqOf(r).bucket == adminBucket }
 
+// isPeer matches another gateway's read (engine/peer): signed with the
+// gateways' own key, not SigV4, so it skips S3 authentication.
+func isPeer(r *http.Request) bool {
+	q := reqOf(r)
+	return q.bucket == adminBucket && !q.vhost && strings.HasPrefix(q.key, "peer/")
+}
+
+func (h *Handler) peer() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reqOf(r).op = "PeerRead"
+		h.o.Peer.ServeHTTP(w, r)
+	})
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

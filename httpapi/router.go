@@ -161,6 +161,9 @@ var versionOps = map[string]string{
 func (h *Handler) routes() *mux.Router {
 	m := mux.NewRouter()
 	m.SkipClean(true)
+	if h.o.Peer != nil {
+		m.MatcherFunc(func(r *http.Request, _ *mux.RouteMatch) bool { return isPeer(r) }).Handler(h.peer())
+	}
 	m.MatcherFunc(func(r *http.Request, _ *mux.RouteMatch) bool { return isAdmin(r) }).Handler(h.wrap("Admin", h.admin))
 	// A browser POST upload authenticates through its form, so its handler
 	// authenticates and authorizes once the form is read.

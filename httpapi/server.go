@@ -106,6 +106,9 @@ type Options struct {
 	// Replication reports replication's state on the admin API; nil
 	// answers NotImplemented.
 	Replication ReplicationReporter
+	// Peer answers other gateways' reads of this node's bytes, at
+	// /_cairn/peer/ (engine/peer authenticates them); nil: not served.
+	Peer http.Handler
 }
 
 // ReplicationReporter reports how replication to each declared site

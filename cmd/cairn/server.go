@@ -59,6 +59,7 @@ func serverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.StringVar(&cfg.NATSListen, "nats-listen", "", "embedded NATS: also accept NATS clients on this address (e.g. 127.0.0.1:4222)")
 	fs.Int64Var(&cfg.SegmentSize, "segment-size", 1<<30, "roll segment files at this size in bytes")
 	backgroundFlags(fs, &cfg)
+	fs.StringVar(&cfg.Advertise, "advertise", "", "URL other gateways on the same NATS use to read this one's bytes (default: from --listen, with the host name when it listens on every interface)")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate file: serve HTTPS (with --tls-key)")
 	fs.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key file for --tls-cert")
 	fs.StringVar(&cfg.MetricsListen, "metrics-listen", "", "serve Prometheus metrics at /metrics on this address (off by default)")

@@ -21,6 +21,9 @@
 //	s3.sys.seg.<nodehash>        one node's compaction: relocations, retired segments
 //	s3.sys.<kind>                other system events: snapshots (reserved)
 //
+// Outside the stream, core NATS requests on cairn.peer.<nodehash> find the
+// gateway of a node (Announce, Lookup); nothing there is stored.
+//
 // Raw bucket names and keys never appear in subjects: they may contain '.',
 // '*', '>', spaces and any UTF-8. keyhash and namehash are xxh3-128 in 32
 // lower-case hex digits. bucketID is the bucket incarnation's random id, so a

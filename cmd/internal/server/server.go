@@ -16,6 +16,7 @@ import (
 
 	"github.com/cairnstore/cairn/engine"
 	"github.com/cairnstore/cairn/engine/blob"
+	"github.com/cairnstore/cairn/engine/peer"
 	"github.com/cairnstore/cairn/httpapi"
 	"github.com/cairnstore/cairn/log/metrics"
 	"github.com/cairnstore/cairn/log/stream"
@@ -56,10 +57,13 @@ type Config struct {
 	Scrub         ScrubConfig
 	Domains       []string
 	MetricsListen string // serve Prometheus metrics on this address; empty: off
-	TLSCert       string // PEM certificate file: serve HTTPS when set (with TLSKey)
-	TLSKey        string
-	Root          RootCredentials // from the environment; empty to use or generate stored ones
-	MasterKey     string          // CAIRN_MASTER_KEY (base64); empty: the data dir's master.key
+	// Advertise is the base URL other gateways sharing the log read this
+	// one's bytes at; empty: derived from the listener (see advertiseURL).
+	Advertise string
+	TLSCert   string // PEM certificate file: serve HTTPS when set (with TLSKey)
+	TLSKey    string
+	Root      RootCredentials // from the environment; empty to use or generate stored ones
+	MasterKey string          // CAIRN_MASTER_KEY (base64); empty: the data dir's master.key
 	// Notify declares the notification destinations; NotifyTuning and
 	// ListenKeepAlive adjust delivery and live subscriptions (tests make
 	// them fast).
@@ -90,11 +94,15 @@ type Server struct {
 	scrub *blob.Scrubber
 	ntf   *notify.Service
 	rep   *replicate.Service
-	ln    net.Listener
-	http  *http.Server
-	serve chan error
-	reg   *metrics.Registry
-	mhttp *http.Server // metrics listener, if any
+	node  string
+	peers *peer.Client
+	// unannounce stops answering other gateways' lookups of this node.
+	unannounce func() error
+	ln         net.Listener
+	http       *http.Server
+	serve      chan error
+	reg        *metrics.Registry
+	mhttp      *http.Server // metrics listener, if any
 	// refresh updates scrape-time gauges.
 	refresh func()
 }
@@ -118,6 +126,9 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	if err = s.listen(); err != nil {
+		return nil, err
+	}
+	if err = s.announce(); err != nil {
 		return nil, err
 	}
 	if err = s.listenMetrics(); err != nil {
@@ -161,6 +172,7 @@ func (s *Server) openParts(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	s.node = node
 	root, generated, err := rootCredentials(cfg.DataDir, cfg.Root)
 	if err != nil {
 		return err
@@ -194,7 +206,10 @@ func (s *Server) openParts(ctx context.Context) error {
 	if err := s.startNotify(ctx); err != nil {
 		return err
 	}
-	eng, err := engine.New(engine.Options{Log: s.log, Catalog: s.cat, Runner: s.run, Blobs: s.blobs, Node: node,
+	if s.peers, err = s.peerClient(mk); err != nil {
+		return err
+	}
+	eng, err := engine.New(engine.Options{Log: s.log, Catalog: s.cat, Runner: s.run, Blobs: s.blobs, Node: node, Peers: s.peers,
 		Region: cfg.Region, Barrier: cfg.NATSURL != "", Logger: cfg.Logger, Destinations: s.ntf.HasARN, Sites: cfg.Replicate.IDs(),
 		Root: engine.RootCredentials{AccessKey: root.AccessKey, SecretKey: root.SecretKey}, MasterKey: mk,
 		MinPartSize: cfg.MinPartSize})
@@ -207,7 +222,8 @@ func (s *Server) openParts(ctx context.Context) error {
 	s.startBackground()
 	h := httpapi.New(httpapi.Options{Engine: eng, Region: cfg.Region,
 		Domains: cfg.Domains, Logger: cfg.Logger.With("component", "http"), Metrics: s.reg, SpoolDir: spool,
-		Listener: listener{s.ntf}, ListenKeepAlive: cfg.ListenKeepAlive, Replication: s.rep})
+		Listener: listener{s.ntf}, ListenKeepAlive: cfg.ListenKeepAlive, Replication: s.rep,
+		Peer: peer.NewHandler(peer.HandlerOptions{Reader: eng, MasterKey: mk, Logger: cfg.Logger.With("component", "peer")})})
 	s.logMetrics()
 	s.http = &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
 		MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug)}
@@ -305,21 +321,25 @@ func (s *Server) Done() <-chan error { return s.serve }
 // Close stops serving (letting requests in flight finish until ctx ends)
 // and closes every part in reverse order.
 func (s *Server) Close(ctx context.Context) error {
-	var err error
+	err := s.stopAnnouncing()
 	if s.mhttp != nil {
 		_ = s.mhttp.Close()
 	}
 	if s.http != nil {
-		err = s.http.Shutdown(ctx)
-		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-			err = s.http.Close()
+		herr := s.http.Shutdown(ctx)
+		if errors.Is(herr, context.DeadlineExceeded) || errors.Is(herr, context.Canceled) {
+			herr = s.http.Close()
 		}
+		err = errors.Join(err, herr)
 	}
 	return errors.Join(err, s.closeParts())
 }
 
 func (s *Server) closeParts() error {
-	var errs []error
+	errs := []error{s.stopAnnouncing()}
+	if s.peers != nil {
+		s.peers.Close()
+	}
 	if s.rep != nil {
 		s.rep.Close()
 	}
