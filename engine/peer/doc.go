@@ -35,7 +35,7 @@
 // secret is needed. The owner compares signatures in constant time and
 // refuses a date more than 15 minutes from its clock.
 //
-// The answer to a good read is 200 with exactly K bytes (Content-Length K),
+// The answer to a good read is 200 with a chunked body of exactly K bytes,
 // each verified against its block checksum on the owner's disk, and the
 // trailer X-Cairn-Peer-Xxh3: the xxh3-64 of the K bytes in 16 hex digits,
 // which the asker checks when it reaches the end (a cut or altered stream

@@ -19,7 +19,7 @@ import (
 // twoGateways starts two gateways on one NATS server, sharing root
 // credentials and (unless an edit changes it) the master key, as a
 // scale-out deployment does.
-func twoGateways(t *testing.T, edit ...func(*server.Config)) (a, b *testserver.TS) {
+func twoGateways(t testing.TB, edit ...func(*server.Config)) (a, b *testserver.TS) {
 	t.Helper()
 	ns, err := stream.StartEmbedded(stream.EmbeddedOptions{Dir: t.TempDir(), SyncAlways: true, Listen: "127.0.0.1:0"})
 	if err != nil {
