@@ -76,10 +76,8 @@ const (
 )
 
 // NotificationEvents are the event names a configuration may name, as in
-// S3. cairn emits ObjectCreated (Put, Copy, CompleteMultipartUpload),
-// ObjectRemoved:Delete and ObjectTagging today; the others are accepted so
-// that configurations written for S3 work, and fire as the features that
-// cause them arrive.
+// S3. notify.EventName says which cairn emits; the others are accepted so
+// that configurations written for S3 work.
 var NotificationEvents = []string{
 	"s3:ObjectCreated:*", "s3:ObjectCreated:Put", "s3:ObjectCreated:Post", "s3:ObjectCreated:Copy",
 	"s3:ObjectCreated:CompleteMultipartUpload",

@@ -8,7 +8,9 @@
 //
 // Each destination has one relay (package relay): a durable JetStream pull
 // consumer, named notify_<id>_<kind>, reading every object subject
-// (s3.ev.>), whose ack floor is where delivery stands. Events are handed to
+// (s3.ev.>), replication outcomes (s3.rs.>, for failed replication) and
+// bucket configurations (s3.bc.>, for s3:TestEvent), whose ack floor is
+// where delivery stands. Events are handed to
 // single-threaded workers by key, acknowledged only after the destination
 // accepted them (a webhook's 2xx, the NATS server's flush), and a failed
 // one is retried with exponential backoff while its key waits and the

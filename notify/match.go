@@ -8,7 +8,9 @@ import (
 
 // EventName is S3's name for what ev did ("ObjectCreated:Put", ...), or ""
 // when it causes no notification. Object events only: bucket events have
-// none in S3.
+// none in S3. Of replication's, cairn sends OperationFailedReplication:
+// the others are about S3 Replication Time Control's 15-minute threshold,
+// which cairn does not offer.
 func EventName(ev *event.Event) string {
 	switch p := ev.Payload.(type) {
 	case *event.ObjectPut:
@@ -32,6 +34,10 @@ func EventName(ev *event.Event) string {
 		return "ObjectTagging:Put"
 	case *event.ObjectACLSet:
 		return "ObjectAcl:Put"
+	case *event.ObjectReplicated: // recorded once per reason while retries go on
+		if p.Status == event.ReplicationFailed {
+			return "Replication:OperationFailedReplication"
+		}
 	}
 	return ""
 }

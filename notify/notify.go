@@ -20,6 +20,10 @@ type Index interface {
 	// NotificationAt is the configuration in force at a sequence.
 	NotificationAt(bucketID string, seq uint64) (catalog.Notification, bool, error)
 	Bucket(name string) (catalog.Bucket, bool, error)
+	// ReplicationAt and Version describe a replication outcome's rule and
+	// version.
+	ReplicationAt(bucketID string, seq uint64) (catalog.Replication, bool, error)
+	Version(bucketID, key, vid string) (catalog.Object, bool, error)
 }
 
 // Applied lets notify wait until the catalog has applied a sequence
@@ -99,7 +103,7 @@ func Start(ctx context.Context, o Options) (*Service, error) {
 		}
 		d := newDeliverer(s, t)
 		var err error
-		d.relay, err = relay.Start(ctx, relay.Options{Log: o.Log, Name: consumerName(t), Filters: []string{"s3.ev.>"},
+		d.relay, err = relay.Start(ctx, relay.Options{Log: o.Log, Name: consumerName(t), Filters: []string{"s3.ev.>", "s3.rs.>", "s3.bc.>"},
 			Handle: d.deliver, Logger: o.Logger.With("target", t.ID()), Backlog: s.m.backlog.With(t.ID()),
 			Failed: s.m.failures.With(t.ID()), Tuning: o.Tuning})
 		if err != nil {

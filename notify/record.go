@@ -30,7 +30,10 @@ import (
 //   - x-amz-id-2 carries cairn's event id (S3 puts an opaque host id there).
 //   - object.key is URL-encoded as S3 does: form encoding, so a space is
 //     "+", and "/" is kept.
-//   - object.size and eTag are present for ObjectCreated events only.
+//   - object.size and eTag are present for ObjectCreated events, and for
+//     Replication:OperationFailedReplication, which also carries S3's
+//     replicationEventData (rule id, destination ARN, operation, time and
+//     the destination's error code as failureReason).
 //   - object.sequencer is the event's stream sequence in 16 upper-case hex
 //     digits: it grows with every event on a key (and across keys), so a
 //     receiver keeps, per key, the event with the greatest sequencer.
@@ -39,6 +42,21 @@ import (
 //     The live subscribe API resumes from it.
 type Document struct {
 	Records []Record `json:"Records"`
+}
+
+// TestEvent is the message S3 sends a destination when a notification
+// configuration naming it is set (cairn: once per configuration event,
+// HostId carrying the event id):
+//
+//	{"Service":"Amazon S3","Event":"s3:TestEvent","Time":"2026-11-21T19:00:00.123Z",
+//	 "Bucket":"photos","RequestId":"4442587FB7D0A2F9","HostId":"<event id>"}
+type TestEvent struct {
+	Service   string `json:"Service"`
+	Event     string `json:"Event"`
+	Time      string `json:"Time"`
+	Bucket    string `json:"Bucket"`
+	RequestID string `json:"RequestId"`
+	HostID    string `json:"HostId"`
 }
 
 // Record is one event of a Document.
@@ -52,7 +70,20 @@ type Record struct {
 	RequestParameters RequestParameters `json:"requestParameters"`
 	ResponseElements  ResponseElements  `json:"responseElements"`
 	S3                S3Entity          `json:"s3"`
-	Cairn             CairnEntity       `json:"cairn"`
+	// ReplicationEventData is set on replication events only.
+	ReplicationEventData *ReplicationData `json:"replicationEventData,omitempty"`
+	Cairn                CairnEntity      `json:"cairn"`
+}
+
+// ReplicationData says which replication of the object the event is
+// about, as in S3's replication events. DestinationBucket is the rule's
+// destination ARN; FailureReason is the destination's error code.
+type ReplicationData struct {
+	RuleID            string `json:"replicationRuleId"`
+	DestinationBucket string `json:"destinationBucket"`
+	S3Operation       string `json:"s3Operation"`
+	RequestTime       string `json:"requestTime"`
+	FailureReason     string `json:"failureReason,omitempty"`
 }
 
 // Identity names a principal.

@@ -68,6 +68,8 @@ func TestEventNames(t *testing.T) {
 		{&event.ObjectTagged{}, "ObjectTagging:Delete"},
 		{&event.BucketCreated{}, ""},
 		{&event.BucketNotification{}, ""},
+		{&event.ObjectReplicated{Status: event.ReplicationFailed, Reason: "AccessDenied"}, "Replication:OperationFailedReplication"},
+		{&event.ObjectReplicated{Status: event.ReplicationCompleted}, ""},
 	}
 	for _, c := range cases {
 		if got := EventName(&event.Event{Payload: c.p}); got != c.want {

@@ -52,9 +52,14 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				Seq uint64 `json:"seq"`
 			} `json:"cairn"`
 		} `json:"Records"`
+		Event string `json:"Event"` // s3:TestEvent when a configuration is set
 	}
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
+	if err := json.Unmarshal(b, &doc); err == nil && doc.Event == "s3:TestEvent" {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	if err := json.Unmarshal(b, &doc); err != nil || len(doc.Records) != 1 {
 		rc.errs = append(rc.errs, fmt.Sprintf("bad notification %q", b))
 		w.WriteHeader(http.StatusBadRequest)

@@ -52,9 +52,14 @@ func (h *benchHook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := time.Now()
 	var doc struct {
 		Records []record `json:"Records"`
+		Event   string   `json:"Event"`
 	}
-	if err := decodeJSON(r, &doc); err != nil || len(doc.Records) != 1 {
+	if err := decodeJSON(r, &doc); err != nil || (len(doc.Records) != 1 && doc.Event != "s3:TestEvent") {
 		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	if doc.Event == "s3:TestEvent" {
+		w.WriteHeader(http.StatusNoContent)
 		return
 	}
 	h.mu.Lock()

@@ -63,6 +63,13 @@ type record struct {
 			Sequencer string `json:"sequencer"`
 		} `json:"object"`
 	} `json:"s3"`
+	ReplicationEventData *struct {
+		RuleID            string `json:"replicationRuleId"`
+		DestinationBucket string `json:"destinationBucket"`
+		S3Operation       string `json:"s3Operation"`
+		RequestTime       string `json:"requestTime"`
+		FailureReason     string `json:"failureReason"`
+	} `json:"replicationEventData"`
 	Cairn struct {
 		Seq     uint64 `json:"seq"`
 		EventID string `json:"eventId"`
@@ -102,6 +109,7 @@ type hook struct {
 	// selects (a destination that chokes on some events).
 	refuse func(record) bool
 	got    []record
+	tests  []testEvent          // s3:TestEvent messages received
 	tried  int                  // requests received, refused ones included
 	at     map[string]time.Time // first receipt per object key
 }
@@ -129,6 +137,11 @@ func (h *hook) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		return
 	}
+	if te, ok := testEventOf(b); ok {
+		h.tests = append(h.tests, te)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	rec := parseDoc(h.t, b)
 	if h.refuse != nil && h.refuse(rec) {
 		w.WriteHeader(http.StatusInternalServerError)
@@ -139,6 +152,30 @@ func (h *hook) serve(w http.ResponseWriter, r *http.Request) {
 		h.at[rec.key()] = now
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// testEvent is S3's s3:TestEvent message, spelt out independently of
+// notify's type.
+type testEvent struct {
+	Service   string `json:"Service"`
+	Event     string `json:"Event"`
+	Time      string `json:"Time"`
+	Bucket    string `json:"Bucket"`
+	RequestID string `json:"RequestId"`
+	HostID    string `json:"HostId"`
+}
+
+// testEventOf decodes b if it is an s3:TestEvent message.
+func testEventOf(b []byte) (testEvent, bool) {
+	var te testEvent
+	err := json.Unmarshal(b, &te)
+	return te, err == nil && te.Event == "s3:TestEvent"
+}
+
+func (h *hook) testEvents() []testEvent {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]testEvent(nil), h.tests...)
 }
 
 func (h *hook) setDown(down bool) {

@@ -82,6 +82,14 @@ func TestNotificationsReachWebhookAndNATS(t *testing.T) {
 				{Name: types.FilterRuleNamePrefix, Value: aws.String("doc/")}, {Name: types.FilterRuleNameSuffix, Value: aws.String(".txt")}}}}}},
 	}
 	putNotification(t, c, "photos", cfg)
+	// Each destination hears S3's s3:TestEvent for the configuration.
+	waitFor(t, "the test events", 20*time.Second, func() bool { return len(h.testEvents()) > 0 && len(bus.testEvents()) > 0 })
+	for _, te := range append(h.testEvents(), bus.testEvents()...) {
+		if te.Service != "Amazon S3" || te.Bucket != "photos" || te.RequestID == "" || te.HostID == "" ||
+			!strings.HasSuffix(te.Time, "Z") {
+			t.Fatalf("test event %+v", te)
+		}
+	}
 	got, err := c.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String("photos")})
 	if err != nil || len(got.QueueConfigurations) != 1 || len(got.TopicConfigurations) != 1 ||
 		aws.ToString(got.QueueConfigurations[0].QueueArn) != hookARN || aws.ToString(got.TopicConfigurations[0].Id) != "docs" ||
@@ -152,6 +160,8 @@ func TestWebhookOutageLosesNothingAndKeepsKeyOrder(t *testing.T) {
 	mkBucket(t, c, "out")
 	putNotification(t, c, "out", &types.NotificationConfiguration{QueueConfigurations: []types.QueueConfiguration{
 		queueConfig("all", hookARN, "", "s3:ObjectCreated:*", "s3:ObjectRemoved:*")}})
+	// The configuration's s3:TestEvent is delivered before the outage.
+	waitFor(t, "the test event", 20*time.Second, func() bool { return len(h.testEvents()) > 0 })
 	h.setDown(true)
 	const keys, versions = 12, 6
 	var wg sync.WaitGroup
@@ -472,8 +482,15 @@ func checkPutRecord(t *testing.T, r record, actor, etag, reqID string) {
 
 // natsBox collects the records published on a NATS subject.
 type natsBox struct {
-	mu  sync.Mutex
-	got []record
+	mu    sync.Mutex
+	got   []record
+	tests []testEvent
+}
+
+func (b *natsBox) testEvents() []testEvent {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]testEvent(nil), b.tests...)
 }
 
 func (b *natsBox) records() []record {
@@ -493,6 +510,10 @@ func subscribeNATS(t *testing.T, url, subject string) *natsBox {
 	if _, err := nc.Subscribe(subject, func(m *nats.Msg) {
 		b.mu.Lock()
 		defer b.mu.Unlock()
+		if te, ok := testEventOf(m.Data); ok {
+			b.tests = append(b.tests, te)
+			return
+		}
 		b.got = append(b.got, parseDoc(t, m.Data))
 		if m.Header.Get("Nats-Msg-Id") == "" {
 			t.Errorf("NATS notification without Nats-Msg-Id")
