@@ -14,6 +14,7 @@ import (
 
 	"github.com/cairnstore/cairn/engine"
 	"github.com/cairnstore/cairn/log/event"
+	"github.com/cairnstore/cairn/log/metrics"
 	"github.com/zeebo/xxh3"
 )
 
@@ -22,9 +23,10 @@ type ClientOptions struct {
 	Node      string // this gateway's node, named in its reads
 	MasterKey []byte
 	// Lookup finds the base URL of a node's gateway (stream.Log.Lookup).
-	Lookup func(ctx context.Context, node string) (string, error)
-	TLS    *tls.Config      // for owners that listen with TLS; nil: system roots
-	Now    func() time.Time // nil: time.Now
+	Lookup  func(ctx context.Context, node string) (string, error)
+	TLS     *tls.Config       // for owners that listen with TLS; nil: system roots
+	Now     func() time.Time  // nil: time.Now
+	Metrics *metrics.Registry // nil: not measured
 }
 
 // Client reads bytes held by other gateways. It is safe for concurrent
@@ -36,6 +38,9 @@ type Client struct {
 
 	mu   sync.Mutex
 	urls map[string]cached // by node
+
+	reads *metrics.CounterVec // by result
+	bytes *metrics.Counter
 }
 
 type cached struct {
@@ -60,7 +65,26 @@ func NewClient(o ClientOptions) *Client {
 	t.DialContext = (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	t.TLSClientConfig = o.TLS
 	t.DisableCompression = true // bytes are read as stored
-	return &Client{o: o, key: keyFor(o.MasterKey), http: &http.Client{Transport: t}, urls: map[string]cached{}}
+	reg := o.Metrics
+	if reg == nil {
+		reg = metrics.New()
+	}
+	return &Client{o: o, key: keyFor(o.MasterKey), http: &http.Client{Transport: t}, urls: map[string]cached{},
+		reads: reg.Counter("cairn_peer_reads_total", "Reads of bytes another gateway holds, by result (ok, unavailable, corrupt, error).", "result"),
+		bytes: reg.Counter("cairn_peer_read_bytes_total", "Bytes read from other gateways.").With()}
+}
+
+// result names how a read ended, for cairn_peer_reads_total.
+func result(err error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, engine.ErrBlobUnavailable), errors.Is(err, engine.ErrDiskUnavailable):
+		return "unavailable"
+	case errors.Is(err, engine.ErrCorruptData):
+		return "corrupt"
+	}
+	return "error"
 }
 
 // Close drops idle connections.
@@ -71,6 +95,14 @@ func (c *Client) Close() { c.http.CloseIdleConnections() }
 // when the owner cannot serve the bytes; the reader fails (never returns
 // short or altered bytes) when the stream is cut or fails its checksum.
 func (c *Client) Open(ctx context.Context, x event.Extent, off, n int64) (io.ReadCloser, error) {
+	rc, err := c.open(ctx, x, off, n)
+	if err != nil {
+		c.reads.With(result(err)).Inc()
+	}
+	return rc, err
+}
+
+func (c *Client) open(ctx context.Context, x event.Extent, off, n int64) (io.ReadCloser, error) {
 	for attempt := 0; ; attempt++ {
 		base, err := c.base(ctx, x.Node)
 		if err != nil {
@@ -131,7 +163,7 @@ func (c *Client) get(ctx context.Context, base string, x event.Extent, off, n in
 		return nil, transportError{fmt.Errorf("%w: node %s: %v", engine.ErrBlobUnavailable, x.Node, err)}
 	}
 	if resp.StatusCode == http.StatusOK {
-		return &body{resp: resp, h: xxh3.New(), left: n, node: x.Node}, nil
+		return &body{c: c, resp: resp, h: xxh3.New(), left: n, node: x.Node}, nil
 	}
 	reason, _ := io.ReadAll(io.LimitReader(resp.Body, 64))
 	resp.Body.Close()
@@ -155,6 +187,7 @@ func refusal(x event.Extent, status int, reason string) error {
 // body is the stream of a read: exactly left bytes, then a trailer that
 // must match their hash.
 type body struct {
+	c    *Client
 	resp *http.Response
 	h    *xxh3.Hasher
 	left int64
@@ -172,11 +205,15 @@ func (b *body) Read(p []byte) (int, error) {
 	}
 	b.left -= int64(n)
 	_, _ = b.h.Write(p[:n])
+	b.c.bytes.Add(uint64(n))
 	switch {
 	case errors.Is(err, io.EOF):
 		err = b.finish()
 	case err != nil:
 		err = fmt.Errorf("peer: read from node %s cut: %w", b.node, err)
+	}
+	if err != nil { // the read's end: counted once
+		b.c.reads.With(result(ignoreEOF(err))).Inc()
 	}
 	b.err = err
 	return n, err
@@ -199,3 +236,10 @@ func (b *body) finish() error {
 }
 
 func (b *body) Close() error { return b.resp.Body.Close() }
+
+func ignoreEOF(err error) error {
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	return err
+}

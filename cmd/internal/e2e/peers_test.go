@@ -95,11 +95,21 @@ func TestGatewaysReadEachOthersBytes(t *testing.T) {
 		}
 	}
 
+	if n := metric(t, b, `cairn_peer_reads_total{result="ok"}`); n < 5 {
+		t.Fatalf("B counts %d peer reads", n)
+	}
+	if n := metric(t, b, `cairn_peer_read_bytes_total`); n < len(big) {
+		t.Fatalf("B counts %d bytes read from A", n)
+	}
+
 	// With A gone, its bytes are a retryable 503 on B; B's own still read.
 	putBytes(t, cb, "bkt", "on-b", []byte("B's own"))
 	a.Stop(t)
 	_, err = cb.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("big")})
 	wantCode(t, err, "ServiceUnavailable")
+	if n := metric(t, b, `cairn_peer_reads_total{result="unavailable"}`); n != 1 {
+		t.Fatalf("B counts %d unavailable peer reads, want 1", n)
+	}
 	if got := getBytes(t, cb, "bkt", "on-b"); string(got) != "B's own" {
 		t.Fatalf("B reads %q", got)
 	}

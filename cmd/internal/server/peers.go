@@ -16,7 +16,7 @@ import (
 // TLS, its own certificate is trusted too: gateways of one deployment
 // usually share one.
 func (s *Server) peerClient(masterKey []byte) (*peer.Client, error) {
-	o := peer.ClientOptions{Node: s.node, MasterKey: masterKey, Lookup: s.log.Lookup}
+	o := peer.ClientOptions{Node: s.node, MasterKey: masterKey, Lookup: s.log.Lookup, Metrics: s.reg}
 	if s.cfg.TLSCert != "" {
 		pool, err := x509.SystemCertPool()
 		if err != nil {
