@@ -212,12 +212,10 @@ func TestOracleBoto3Forms(t *testing.T) {
 			if sc.akid != "" {
 				form = unknown[vi]
 			}
-			t.Run(ver.name+"/"+sc.name, func(t *testing.T) {
-				if sc.v4only && ver.name != "v4" {
-					t.Skip("SigV4 fields only")
-				}
-				runScenario(t, sc, form)
-			})
+			if sc.v4only && ver.name != "v4" {
+				continue // the scenario's fields exist in SigV4 forms only: no SigV2 case to run
+			}
+			t.Run(ver.name+"/"+sc.name, func(t *testing.T) { runScenario(t, sc, form) })
 		}
 	}
 }

@@ -146,7 +146,7 @@ func FuzzGlob(f *testing.F) {
 	f.Add("home/${aws:username}/*", "home/bob/x")
 	f.Fuzz(func(t *testing.T, pattern, s string) {
 		if len(pattern) > 256 || len(s) > 1024 || !utf8.ValidString(pattern) || !utf8.ValidString(s) {
-			t.Skip()
+			return // outside what policies hold (valid UTF-8, bounded); the reference is exponential on long inputs
 		}
 		if got, want := Match(pattern, s), refMatch(globFromText(pattern), s); got != want {
 			t.Fatalf("Match(%q, %q) = %v, reference says %v", pattern, s, got, want)
