@@ -169,3 +169,31 @@ func storageClassHeader(h http.Header) (string, error) {
 	}
 	return sc, nil
 }
+
+// newObjectAttrs are what the headers of a request making an object
+// (PutObject, CreateMultipartUpload) set besides its content: ACL, tags
+// (x-amz-tagging), storage class and Object Lock.
+type newObjectAttrs struct {
+	acl          *engine.ACLSpec
+	tags         map[string]string
+	storageClass string
+	lock         *engine.LockSpec
+}
+
+func readNewObjectAttrs(h http.Header) (a newObjectAttrs, err error) {
+	if a.acl, err = aclSpec(h); err != nil {
+		return a, err
+	}
+	if tags, ok, err := headerTags(h); err != nil {
+		return a, err
+	} else if ok {
+		if a.tags, err = engine.TagSet(tags, engine.MaxObjectTags); err != nil {
+			return a, err
+		}
+	}
+	if a.storageClass, err = storageClassHeader(h); err != nil {
+		return a, err
+	}
+	a.lock, err = lockSpec(h)
+	return a, err
+}

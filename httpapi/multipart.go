@@ -29,23 +29,11 @@ func uploadError(err error, uploadID string) error {
 func (h *Handler) createMultipartUpload(w http.ResponseWriter, r *http.Request, q *request) error {
 	in := engine.CreateMultipartInput{Bucket: q.bucket, Key: q.key, Actor: q.actor(),
 		ContentHeaders: contentHeaders(r.Header), UserMeta: userMeta(r.Header)}
-	var err error
-	if in.StorageClass, err = storageClassHeader(r.Header); err != nil {
+	a, err := readNewObjectAttrs(r.Header)
+	if err != nil {
 		return err
 	}
-	if tags, ok, err := headerTags(r.Header); err != nil {
-		return err
-	} else if ok {
-		if in.Tags, err = engine.TagSet(tags, engine.MaxObjectTags); err != nil {
-			return err
-		}
-	}
-	if in.ACL, err = aclSpec(r.Header); err != nil {
-		return err
-	}
-	if in.Lock, err = lockSpec(r.Header); err != nil {
-		return err
-	}
+	in.ACL, in.Tags, in.StorageClass, in.Lock = a.acl, a.tags, a.storageClass, a.lock
 	if v := r.Header.Get("X-Amz-Checksum-Algorithm"); v != "" {
 		a, ok := checksum.Parse(v)
 		if !ok {

@@ -34,22 +34,11 @@ func (h *Handler) putObject(w http.ResponseWriter, r *http.Request, q *request) 
 	if in.Cond, err = writeConditions(r.Header); err != nil {
 		return err
 	}
-	if in.ACL, err = aclSpec(r.Header); err != nil {
+	a, err := readNewObjectAttrs(r.Header)
+	if err != nil {
 		return err
 	}
-	if tags, ok, err := headerTags(r.Header); err != nil {
-		return err
-	} else if ok {
-		if in.Tags, err = engine.TagSet(tags, engine.MaxObjectTags); err != nil {
-			return err
-		}
-	}
-	if in.StorageClass, err = storageClassHeader(r.Header); err != nil {
-		return err
-	}
-	if in.Lock, err = lockSpec(r.Header); err != nil {
-		return err
-	}
+	in.ACL, in.Tags, in.StorageClass, in.Lock = a.acl, a.tags, a.storageClass, a.lock
 	res, err := h.o.Engine.PutObject(r.Context(), in)
 	if err != nil {
 		return err
